@@ -1,0 +1,121 @@
+"""The one place bcce makes AWS clients, and the one way it calls them.
+
+A session per profile, clients cached per (service, region), botocore's own retries in standard
+or adaptive mode under bcce's retry policy and circuit breaker, explicit timeouts, a pool size
+from BCCE_CLIENT_POOL_SIZE, and ClientError translated into bcce's own errors at this boundary.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from bcce_tf import __version__
+from bcce_tf.errors import AwsError, CredentialsError
+from bcce_tf.resilience.classify import classify_aws_error
+from bcce_tf.resilience.failure import FailureKind
+from bcce_tf.resilience.guard import Resilience
+
+DEFAULT_POOL_SIZE = 10
+
+
+class AwsClients:
+    def __init__(
+        self,
+        *,
+        profile: str | None = None,
+        endpoint_url: str | None = None,
+        retry_mode: str = "standard",
+        connect_timeout: float = 5,
+        read_timeout: float = 30,
+        resilience: Resilience | None = None,
+        correlation_id: str | None = None,
+        environ: Mapping[str, str] = os.environ,
+    ) -> None:
+        self.profile = profile
+        self.endpoint_url = endpoint_url
+        self.retry_mode = retry_mode
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self.resilience = resilience or Resilience()
+        self.correlation_id = correlation_id
+        self.pool_size = _pool_size(environ)
+        self._session: Any = None
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    def session(self) -> Any:
+        import boto3
+
+        with self._lock:
+            if self._session is None:
+                self._session = boto3.session.Session(profile_name=self.profile)
+            return self._session
+
+    def client(self, service: str, region: str) -> Any:
+        from botocore.config import Config as BotoConfig
+
+        session = self.session()
+        with self._lock:
+            key = (service, region)
+            if key not in self._clients:
+                agent = f"bcce/{__version__}" + (f" bcce-run/{self.correlation_id}" if self.correlation_id else "")
+                config = BotoConfig(
+                    region_name=region,
+                    retries={"mode": self.retry_mode, "max_attempts": 3},
+                    connect_timeout=self.connect_timeout,
+                    read_timeout=self.read_timeout,
+                    max_pool_connections=self.pool_size,
+                    user_agent_extra=agent,
+                )
+                self._clients[key] = session.client(service, endpoint_url=self.endpoint_url, config=config)
+            return self._clients[key]
+
+    def call(self, service: str, region: str, operation: str, **params: Any) -> Any:
+        """Call one AWS API operation through the retry policy and the aws:<service>:<region> breaker."""
+        client = self.client(service, region)
+        method = getattr(client, operation)
+
+        try:
+            return self.resilience.run("aws", (service, region), lambda _: method(**params), check=lambda _: None)
+        except Exception as exc:  # botocore's errors end here; bcce's own pass through unchanged
+            translated = translate(exc, service, operation)
+            if translated is exc:
+                raise
+            raise translated from exc
+
+
+def translate(exc: Exception, service: str, operation: str) -> Exception:
+    """botocore's exceptions to bcce's errors; anything else is returned unchanged."""
+    import botocore.exceptions as bex
+
+    if isinstance(exc, (bex.NoCredentialsError, bex.PartialCredentialsError, bex.ProfileNotFound)):
+        return CredentialsError(detail=str(exc))
+    if isinstance(exc, bex.ClientError):
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code", "Unknown"))
+        detail = str(error.get("Message", "")) or code
+        if classify_aws_error(exc).kind is FailureKind.CREDENTIALS:
+            return CredentialsError(detail=f"{code}: {detail}")
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        return AwsError(service=service, operation=operation, code=code, detail=detail, status=status)
+    if isinstance(exc, bex.BotoCoreError):
+        return AwsError(service=service, operation=operation, code=type(exc).__name__, detail=str(exc))
+    return exc
+
+
+def _pool_size(environ: Mapping[str, str]) -> int:
+    raw = environ.get("BCCE_CLIENT_POOL_SIZE")
+    if raw is None:
+        return DEFAULT_POOL_SIZE
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 1000:
+        from bcce_tf.errors import UsageError
+
+        raise UsageError(f"BCCE_CLIENT_POOL_SIZE must be a whole number from 1 to 1000, got '{raw}'")
+    return value

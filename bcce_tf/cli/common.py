@@ -1,0 +1,42 @@
+"""What every command shares: the global options and how to load the config from them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import typer
+
+from bcce_tf.config import Config, find_config, load_config
+
+
+@dataclass
+class GlobalOptions:
+    config_path: Path | None = None
+    stack_name: str | None = None
+    region: str | None = None
+    profile: str | None = None
+    endpoint_url: str | None = None
+    verbose: bool = False
+    quiet: bool = False
+    log_format: str = "text"
+    workdir: Path = field(default_factory=Path.cwd)
+
+
+def options(ctx: typer.Context) -> GlobalOptions:
+    obj = ctx.find_root().obj
+    return obj if isinstance(obj, GlobalOptions) else GlobalOptions()
+
+
+def config_path(ctx: typer.Context) -> Path:
+    opts = options(ctx)
+    return find_config(opts.config_path, opts.workdir)
+
+
+def load(ctx: typer.Context) -> Config:
+    """The validated config, with --stack-name applied; raises ConfigError (exit 4) when invalid."""
+    opts = options(ctx)
+    config = load_config(config_path(ctx))
+    if opts.stack_name:
+        config = Config.model_validate({**config.model_dump(mode="json"), "stack_name": opts.stack_name})
+    return config

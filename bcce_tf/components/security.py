@@ -1,0 +1,17 @@
+"""Inputs of the security component: stack key, audit bucket, access-log bucket, audit logs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bcce_tf.config import Config
+
+SERVICES: tuple[str, ...] = ("kms", "s3", "logs", "cloudtrail")
+
+
+def tfvars(config: Config, region: str) -> dict[str, Any]:
+    return {
+        "security_log_retention_days": config.log_retention_days,
+        "security_key_deletion_window_days": config.security.key_deletion_window_days,
+        "security_force_destroy_buckets": config.security.force_destroy_buckets,
+    }

@@ -1,0 +1,93 @@
+"""Error families of bcce.
+
+Every error carries a message template filled from structured fields and the exit code the CLI
+returns for it. Callers catch a family base class; `__main__` maps any BcceError to its code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bcce_tf.exit_codes import ExitCode
+
+
+class BcceError(Exception):
+    """Base of every error bcce raises on purpose."""
+
+    fmt = "{message}"
+    exit_code: ExitCode = ExitCode.ERROR
+
+    def __init__(self, message: str | None = None, **fields: Any) -> None:
+        self.fields = fields
+        if message is not None:
+            fields.setdefault("message", message)
+        super().__init__(self.fmt.format(**fields))
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class UsageError(BcceError):
+    exit_code = ExitCode.USAGE
+
+
+class ConfigError(BcceError):
+    """The configuration file is missing, malformed or invalid."""
+
+    exit_code = ExitCode.CONFIG_INVALID
+
+
+class ConfigFileError(ConfigError):
+    fmt = "{path}: {problem}"
+
+
+class ConfigFieldError(ConfigError):
+    fmt = "{path}: field '{field}': {problem}"
+
+
+class EnvironmentProblem(BcceError):
+    """Something bcce needs on this machine is missing or broken."""
+
+    exit_code = ExitCode.ENVIRONMENT
+
+
+class TerraformError(BcceError):
+    """Terraform ran and failed."""
+
+    exit_code = ExitCode.TERRAFORM_FAILED
+    fmt = "terraform {command} failed (exit {exit_code_tf}): {reason}"
+
+
+class StateLockedError(TerraformError):
+    exit_code = ExitCode.STATE_LOCKED
+    fmt = "{message}"
+
+
+class RetriesExhaustedError(BcceError):
+    exit_code = ExitCode.RETRIES_EXHAUSTED
+    fmt = "{operation} still failing after {attempts} attempts over {elapsed:.0f}s; last reason: {reason}"
+
+
+class CircuitOpenError(BcceError):
+    exit_code = ExitCode.CIRCUIT_OPEN
+    fmt = (
+        "circuit breaker '{name}' is open since {opened_at} after {failures} failures; "
+        "next attempt allowed at {retry_at} (or run: bcce reset-circuit-breaker {name})"
+    )
+
+
+class AwsError(BcceError):
+    """An AWS call failed; raised at the boundary in place of botocore's ClientError."""
+
+    fmt = "{service}:{operation} failed: {code}: {detail}"
+
+
+class CredentialsError(AwsError):
+    exit_code = ExitCode.CREDENTIALS
+    fmt = "AWS credentials rejected or missing: {detail}"
+
+
+class ReadinessGateError(BcceError):
+    exit_code = ExitCode.READINESS_GATE
+    fmt = "{message}"

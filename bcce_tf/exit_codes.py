@@ -1,0 +1,19 @@
+"""Process exit codes of the bcce CLI. The README lists them; keep both in step."""
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    ERROR = 1  # unexpected failure inside bcce itself
+    CHANGES_PRESENT = 2  # plan --detailed-exitcode: the plan has changes (Terraform's own 2)
+    USAGE = 3  # bad command-line usage (unknown option, missing argument)
+    CONFIG_INVALID = 4  # bcce.json missing, malformed, or failing validation
+    TERRAFORM_FAILED = 5  # Terraform ran and failed with a non-retryable error
+    READINESS_GATE = 6  # readiness score under the threshold, or a critical check failed
+    CREDENTIALS = 7  # AWS credentials missing, expired or rejected
+    CIRCUIT_OPEN = 8  # a circuit breaker is open: the operation was not attempted
+    RETRIES_EXHAUSTED = 9  # a transient failure outlasted the retry budget
+    STATE_LOCKED = 10  # the Terraform state is locked by another run
+    ENVIRONMENT = 11  # a tool or file bcce needs is missing (provider mirror, emulator, terraform binary)
+    INTERRUPTED = 130  # stopped with Ctrl-C

@@ -1,0 +1,31 @@
+"""What a failed run or call was, as the retry layer needs to know it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class FailureKind(StrEnum):
+    TRANSIENT = "transient"  # worth trying again after a pause
+    LOCKED = "locked"  # another run holds the Terraform state lock
+    CREDENTIALS = "credentials"  # never retried: the same credentials fail the same way
+    FATAL = "fatal"  # the caller reports it as it is
+
+
+@dataclass(frozen=True)
+class LockInfo:
+    """The holder of a Terraform state lock, from the "Lock Info:" block."""
+
+    id: str
+    who: str = ""
+    created: str = ""
+    operation: str = ""
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class Failure:
+    kind: FailureKind
+    reason: str  # "<pattern name>: <matched text>", short enough for one log line
+    lock: LockInfo | None = None

@@ -1,0 +1,71 @@
+"""Render a stack from a config dict and drive it with real Terraform against the emulator."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bcce_tf.config import Config
+from bcce_tf.render import RenderedStack, RenderOptions, StackTarget, render_stack
+from tests.conftest import run_terraform
+
+# Settings that make an emulator run disposable (short key window, buckets deletable with objects).
+EMULATOR_DEFAULTS: dict[str, Any] = {
+    "provider": {"generation": 3},
+    "security": {"key_deletion_window_days": 7, "force_destroy_buckets": True},
+}
+
+
+def emulator_config(**overrides: Any) -> Config:
+    data = json.loads(json.dumps(EMULATOR_DEFAULTS))
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(data.get(key), dict):
+            data[key].update(value)
+        else:
+            data[key] = value
+    return Config.model_validate(data)
+
+
+@dataclass
+class StackRun:
+    rendered: RenderedStack
+    mirror: Path
+
+    @property
+    def directory(self) -> Path:
+        return self.rendered.directory
+
+    def tf(self, *args: str, ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
+        result = run_terraform(self.directory, self.mirror, *args)
+        assert result.returncode in ok, f"terraform {' '.join(args)} exited {result.returncode}\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+        return result
+
+    def init(self) -> None:
+        self.tf("init", "-input=false", "-no-color")
+
+    def apply(self) -> None:
+        self.tf("apply", "-auto-approve", "-input=false", "-no-color")
+
+    def plan_exit_code(self) -> int:
+        return self.tf("plan", "-detailed-exitcode", "-input=false", "-no-color", ok=(0, 2)).returncode
+
+    def destroy(self) -> None:
+        self.tf("destroy", "-auto-approve", "-input=false", "-no-color")
+
+    def outputs(self) -> dict[str, Any]:
+        raw = json.loads(self.tf("output", "-json").stdout)
+        return {name: item["value"] for name, item in raw.items()}
+
+    def show_plan_json(self) -> dict[str, Any]:
+        self.tf("plan", "-input=false", "-no-color", "-out=tfplan")
+        return json.loads(self.tf("show", "-json", "tfplan").stdout)
+
+
+def render_for_emulator(config: Config, workdir: Path, endpoint_url: str, mirror: Path, region: str = "us-east-1",
+                        components: tuple[str, ...] | None = None) -> StackRun:
+    target = StackTarget(config.stack_name, region)
+    rendered = render_stack(config, target, workdir, RenderOptions(endpoint_url=endpoint_url, components=components))
+    return StackRun(rendered=rendered, mirror=mirror)
