@@ -20,6 +20,7 @@ class GlobalOptions:
     verbose: bool = False
     quiet: bool = False
     log_format: str = "text"
+    terraform_bin: str | None = None
     workdir: Path = field(default_factory=Path.cwd)
 
 

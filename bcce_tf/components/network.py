@@ -1,4 +1,4 @@
-"""Inputs of the network component."""
+"""Inputs of the network component: private VPC, interface and gateway endpoints, flow logs."""
 
 from __future__ import annotations
 
@@ -6,8 +6,14 @@ from typing import Any
 
 from bcce_tf.config import Config
 
-SERVICES: tuple[str, ...] = ()
+SERVICES: tuple[str, ...] = ("ec2", "logs", "iam")
+
+# Interface endpoints created when `privatelink` is on (com.amazonaws.<region>.<name>).
+INTERFACE_ENDPOINT_SERVICES: tuple[str, ...] = ("bedrock-runtime", "bedrock", "sts", "logs", "monitoring")
 
 
 def tfvars(config: Config, region: str) -> dict[str, Any]:
-    return {}
+    return {
+        "network_vpc_cidr": config.network.vpc_cidr,
+        "network_log_retention_days": config.log_retention_days,
+    }

@@ -6,7 +6,7 @@ from typing import Any
 
 from bcce_tf.config import Config
 
-SERVICES: tuple[str, ...] = ("kms", "s3", "logs", "cloudtrail")
+SERVICES: tuple[str, ...] = ("kms", "s3", "logs", "cloudtrail", "iam")
 
 
 def tfvars(config: Config, region: str) -> dict[str, Any]:
@@ -14,4 +14,5 @@ def tfvars(config: Config, region: str) -> dict[str, Any]:
         "security_log_retention_days": config.log_retention_days,
         "security_key_deletion_window_days": config.security.key_deletion_window_days,
         "security_force_destroy_buckets": config.security.force_destroy_buckets,
+        "security_cloudtrail_multi_region": config.cloudtrail_multi_region,
     }

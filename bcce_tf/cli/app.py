@@ -1,0 +1,67 @@
+"""The bcce command line: global options here, each command group in its own module."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from bcce_tf import __version__
+from bcce_tf.cli import config_cmd, local_cmd, providers_cmd, stack_cmds, state_cmd
+from bcce_tf.cli.common import GlobalOptions
+
+app = typer.Typer(
+    name="bcce",
+    help="Roll out Claude Code on Amazon Bedrock: render, gate and apply its AWS infrastructure with Terraform.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"bcce {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="Config file (default: ./bcce.json, else ./.bcce.config.json)."),
+    stack_name: Optional[str] = typer.Option(None, "--stack-name", help="Override the config's stack_name."),
+    region: Optional[str] = typer.Option(None, "--region", help="Work on this one region of the config only."),
+    profile: Optional[str] = typer.Option(None, "--profile", envvar="AWS_PROFILE", help="AWS profile (default credential chain without)."),
+    endpoint_url: Optional[str] = typer.Option(None, "--endpoint-url", envvar="AWS_ENDPOINT_URL", help="Send every AWS call to this URL (emulator, LocalStack, proxy)."),
+    terraform_bin: Optional[str] = typer.Option(None, "--terraform-bin", envvar="BCCE_TERRAFORM_BIN", help="Your own terraform or tofu binary instead of the bundled Terraform."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug output."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Warnings and errors only."),
+    log_format: str = typer.Option("text", "--log-format", help="text or json (one JSON object per line).", envvar="BCCE_LOG_FORMAT"),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    from bcce_tf.errors import UsageError
+    from bcce_tf.logs import configure, logger, new_correlation_id
+
+    if log_format not in ("text", "json"):
+        raise UsageError(f"--log-format must be text or json, not '{log_format}'")
+    if endpoint_url is not None and not endpoint_url.startswith(("http://", "https://")):
+        raise UsageError(f"--endpoint-url must be an http(s) URL, not '{endpoint_url}'")
+    ctx.obj = GlobalOptions(
+        config_path=config, stack_name=stack_name, region=region, profile=profile, endpoint_url=endpoint_url,
+        verbose=verbose, quiet=quiet, log_format=log_format, terraform_bin=terraform_bin, workdir=Path(os.getcwd()),
+    )
+    correlation_id = os.environ.get("BCCE_CORRELATION_ID") or new_correlation_id()
+    ctx.meta.setdefault("bcce", {})["correlation_id"] = correlation_id
+    configure(correlation_id, fmt=log_format, verbose=verbose, quiet=quiet)
+    if ctx.invoked_subcommand not in (None, "version"):
+        logger().debug(f"bcce {__version__} run {correlation_id}")
+
+
+config_cmd.register(app)
+stack_cmds.register(app)
+providers_cmd.register(app)
+local_cmd.register(app)
+state_cmd.register(app)

@@ -1,0 +1,172 @@
+"""`bcce render|plan|apply|destroy|output`: one stack per region of the config."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Optional
+
+import typer
+
+from bcce_tf.exit_codes import ExitCode
+
+COMPONENT_HELP = "Component(s) to work on: security, network, analytics, monitoring, bedrock-access, identity, guardrails, dashboards, infrastructure or all."
+
+
+def _components(config, requested: Optional[list[str]]):  # noqa: ANN001, ANN202
+    """The components to render: those the config enables, narrowed by --component."""
+    if not requested:
+        return None
+    from bcce_tf.config import Config
+
+    narrowed = Config.model_validate({**config.model_dump(mode="json"), "components": list(requested)})
+    return narrowed.enabled_components()
+
+
+def _render_all(ctx: typer.Context, component: Optional[list[str]], label: str):  # noqa: ANN202
+    from bcce_tf import stack
+    from bcce_tf.cli.runtime import build, regions
+    from bcce_tf.logs import logger
+
+    runtime = build(ctx, label=label)
+    chosen = _components(runtime.config, component)
+    handles = []
+    for region in regions(ctx, runtime.config):
+        handle = stack.render(runtime, region, chosen)
+        for warning in handle.rendered.warnings:
+            logger().warning(warning)
+        handles.append(handle)
+    return runtime, handles
+
+
+def render_command(
+    ctx: typer.Context,
+    component: Optional[list[str]] = typer.Option(None, "--component", help=COMPONENT_HELP),
+) -> None:
+    """Render the Terraform root of each stack (one per region) without running Terraform."""
+    _, handles = _render_all(ctx, component, "render")
+    for handle in handles:
+        typer.echo(f"{handle.target.key}: {handle.directory} ({', '.join(handle.rendered.components)})")
+
+
+def _print_summary(summary, as_json: bool) -> None:  # noqa: ANN001
+    if as_json:
+        return
+    typer.echo(f"Plan for {summary.stack}-{summary.region}: {summary.add} to add, {summary.change} to change, "
+               f"{summary.destroy} to destroy" + (f" ({summary.replace} replaced)" if summary.replace else "") + ".")
+    marks = {"create": "+", "update": "~", "delete": "-", "replace": "-/+"}
+    for change in summary.changes:
+        typer.echo(f"  {marks.get(change.action, '?'):>3} {change.address}")
+    if summary.readiness_score is not None:
+        typer.echo(f"  readiness score: {summary.readiness_score}/100")
+
+
+def plan_command(
+    ctx: typer.Context,
+    component: Optional[list[str]] = typer.Option(None, "--component", help=COMPONENT_HELP),
+    detailed_exitcode: bool = typer.Option(False, "--detailed-exitcode", help="Exit 0 = no changes, 2 = changes, other = error."),
+    as_json: bool = typer.Option(False, "--json", help="Print the plan summaries as JSON."),
+    destroy: bool = typer.Option(False, "--destroy", help="Plan the destruction of the stack."),
+    force: bool = typer.Option(False, "--force", help="Plan even when the readiness gate fails."),
+) -> None:
+    """Plan each stack into a saved plan file and summarise it."""
+    from bcce_tf import stack
+    from bcce_tf.cli.gate import readiness_gate
+
+    runtime, handles = _render_all(ctx, component, "plan")
+    score = readiness_gate(ctx, runtime, force=force)
+    summaries = []
+    progress = ctx.find_root().meta["bcce"]["progress"]
+    for handle in handles:
+        stack.init(handle)
+        summary = stack.plan(handle, destroy=destroy, readiness_score=score)
+        progress.finish()
+        summaries.append(summary)
+        _print_summary(summary, as_json)
+    if as_json:
+        typer.echo(json.dumps([s.to_dict() for s in summaries], indent=2, sort_keys=True))
+    if not as_json:
+        typer.echo("Apply with: bcce apply", err=True)
+    if detailed_exitcode and any(s.has_changes for s in summaries):
+        raise typer.Exit(int(ExitCode.CHANGES_PRESENT))
+
+
+def apply_command(
+    ctx: typer.Context,
+    component: Optional[list[str]] = typer.Option(None, "--component", help=COMPONENT_HELP),
+    auto_approve: bool = typer.Option(False, "--auto-approve", help="Plan and apply in one go, without a saved plan."),
+    force: bool = typer.Option(False, "--force", help="Apply even when the readiness gate fails."),
+) -> None:
+    """Apply the saved plan of each stack (or plan and apply with --auto-approve)."""
+    from bcce_tf import stack
+    from bcce_tf.cli.gate import readiness_gate
+    from bcce_tf.logs import logger
+
+    runtime, handles = _render_all(ctx, component, "apply")
+    readiness_gate(ctx, runtime, force=force)
+    progress = ctx.find_root().meta["bcce"]["progress"]
+    for handle in handles:
+        if auto_approve:
+            stack.init(handle)
+        result = stack.apply(handle, saved_plan=not auto_approve)
+        progress.finish()
+        logger().info(f"{handle.target.key}: applied in {result.duration:.1f}s")
+    typer.echo("Apply complete.")
+
+
+def destroy_command(
+    ctx: typer.Context,
+    component: Optional[list[str]] = typer.Option(None, "--component", help=COMPONENT_HELP),
+    auto_approve: bool = typer.Option(False, "--auto-approve", help="Do not ask for confirmation."),
+) -> None:
+    """Destroy every resource of each stack."""
+    from bcce_tf import stack
+    from bcce_tf.errors import UsageError
+
+    runtime, handles = _render_all(ctx, component, "destroy")
+    if not auto_approve:
+        if not sys.stdin.isatty():
+            raise UsageError("destroy needs --auto-approve when not run from a terminal")
+        names = ", ".join(h.target.key for h in handles)
+        typer.confirm(f"Destroy every resource of {names}?", abort=True)
+    progress = ctx.find_root().meta["bcce"]["progress"]
+    for handle in handles:
+        stack.init(handle)
+        stack.destroy(handle)
+        progress.finish()
+    typer.echo("Destroy complete.")
+
+
+def output_command(
+    ctx: typer.Context,
+    name: Optional[str] = typer.Argument(None, help="One output only."),
+    as_json: bool = typer.Option(False, "--json", help="Print outputs as JSON."),
+) -> None:
+    """Print the outputs of each stack (sensitive values are masked)."""
+    from bcce_tf import stack
+    from bcce_tf.errors import UsageError
+
+    _, handles = _render_all(ctx, None, "output")
+    collected = {}
+    for handle in handles:
+        values = stack.outputs(handle)
+        if name is not None:
+            if name not in values:
+                raise UsageError(f"no output '{name}' in {handle.target.key}; outputs: {', '.join(values) or 'none (not applied yet?)'}")
+            values = {name: values[name]}
+        collected[handle.target.key] = values
+    if as_json:
+        typer.echo(json.dumps(collected, indent=2, sort_keys=True))
+        return
+    for key, values in collected.items():
+        typer.echo(f"{key}:")
+        for out_name, value in values.items():
+            typer.echo(f"  {out_name} = {json.dumps(value)}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("render")(render_command)
+    app.command("plan")(plan_command)
+    app.command("apply")(apply_command)
+    app.command("destroy")(destroy_command)
+    app.command("output")(output_command)

@@ -1,0 +1,44 @@
+"""`bcce state bootstrap`: the S3 bucket and DynamoDB lock table for the S3 backend."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from bcce_tf.cli.common import load, options
+
+state = typer.Typer(help="Terraform state storage.", no_args_is_help=True)
+
+
+@state.command("bootstrap")
+def bootstrap_command(
+    ctx: typer.Context,
+    bucket: Optional[str] = typer.Option(None, "--bucket", help="State bucket (default: backend.bucket of the config)."),
+    table: Optional[str] = typer.Option(None, "--lock-table", help="DynamoDB lock table (default: backend.lock_table)."),
+) -> None:
+    """Create the KMS-encrypted, versioned, private state bucket and the lock table (idempotent)."""
+    from bcce_tf.aws import AwsClients
+    from bcce_tf.cli.runtime import resilience_for
+    from bcce_tf.errors import UsageError
+    from bcce_tf.logs import logger
+    from bcce_tf.state_backend import bootstrap
+    import os
+
+    opts = options(ctx)
+    config = load(ctx)
+    bucket = bucket or config.backend.bucket
+    table = table or config.backend.lock_table
+    if not bucket:
+        raise UsageError("no state bucket: pass --bucket or set backend.bucket in the config")
+    region = config.backend.region or opts.region or config.regions[0]
+    clients = AwsClients(profile=opts.profile, endpoint_url=opts.endpoint_url,
+                         resilience=resilience_for(config, dict(os.environ), []))
+    result = bootstrap(clients, bucket=bucket, table=table, region=region)
+    for item in result.created:
+        logger().info(f"created {item}")
+    typer.echo(f"state bucket s3://{result.bucket}" + (f", lock table {result.table}" if result.table else "") + " ready")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(state, name="state")
