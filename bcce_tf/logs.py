@@ -52,8 +52,16 @@ class TextFormatter(logging.Formatter):
         return f"{prefix}{record.getMessage()}"
 
 
+_current: dict[str, str] = {"correlation_id": ""}
+
+
+def current_correlation_id() -> str:
+    return _current["correlation_id"]
+
+
 def configure(correlation_id: str, *, fmt: str = "text", verbose: bool = False, quiet: bool = False,
               stream: IO[str] | None = None) -> ContextFilter:
+    _current["correlation_id"] = correlation_id
     logger = logging.getLogger(LOGGER_NAME)
     for handler in list(logger.handlers):
         logger.removeHandler(handler)

@@ -115,3 +115,7 @@ def run_terraform(root: Path, provider_mirror: Path, *args: str, timeout: float 
         timeout=timeout,
         check=False,
     )
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", default=False, help="rewrite tests/golden from the templates")

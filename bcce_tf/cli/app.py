@@ -22,6 +22,12 @@ app = typer.Typer(
 )
 
 
+def logger_correlation_id() -> str:
+    from bcce_tf.logs import current_correlation_id
+
+    return current_correlation_id()
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"bcce {__version__}")
@@ -45,6 +51,7 @@ def main(
     from bcce_tf.errors import UsageError
     from bcce_tf.logs import configure, logger, new_correlation_id
 
+    configure(logger_correlation_id(), fmt=log_format if log_format in ("text", "json") else "text", verbose=verbose, quiet=quiet)
     if log_format not in ("text", "json"):
         raise UsageError(f"--log-format must be text or json, not '{log_format}'")
     if endpoint_url is not None and not endpoint_url.startswith(("http://", "https://")):
@@ -53,7 +60,7 @@ def main(
         config_path=config, stack_name=stack_name, region=region, profile=profile, endpoint_url=endpoint_url,
         verbose=verbose, quiet=quiet, log_format=log_format, terraform_bin=terraform_bin, workdir=Path(os.getcwd()),
     )
-    correlation_id = os.environ.get("BCCE_CORRELATION_ID") or new_correlation_id()
+    correlation_id = os.environ.get("BCCE_CORRELATION_ID") or logger_correlation_id() or new_correlation_id()
     ctx.meta.setdefault("bcce", {})["correlation_id"] = correlation_id
     configure(correlation_id, fmt=log_format, verbose=verbose, quiet=quiet)
     if ctx.invoked_subcommand not in (None, "version"):
