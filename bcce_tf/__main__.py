@@ -9,47 +9,74 @@ from bcce_tf.exit_codes import ExitCode
 
 
 def run(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI and return its exit code; every error becomes a one-line message."""
+    """Run the CLI and return its exit code; every error becomes a one-line message, and a run
+    of a recorded command (plan, apply, destroy, ...) leaves its run record, failed or not."""
     import typer
     from typer._click import exceptions as click_errors
 
+    from bcce_tf import run_record
     from bcce_tf.cli.app import app
     from bcce_tf.errors import BcceError
     from bcce_tf.logs import configure, new_correlation_id
 
     # Until the global options are parsed, errors go as text to this run's stderr.
     configure(new_correlation_id())
+    run_record.discard()
     command = typer.main.get_command(app)
+    code, error = int(ExitCode.OK), ""
     try:
         result = command.main(args=list(argv) if argv is not None else None, prog_name="bcce", standalone_mode=False)
+        code = int(result) if isinstance(result, int) else int(ExitCode.OK)
     except BcceError as exc:
         _report(exc)
-        return int(exc.exit_code)
+        code, error = int(exc.exit_code), str(exc)
     except typer.Exit as exc:
-        return int(exc.exit_code)
+        code = int(exc.exit_code)
     except typer.Abort:
         print("error: aborted", file=sys.stderr)
-        return int(ExitCode.INTERRUPTED)
+        code, error = int(ExitCode.INTERRUPTED), "aborted"
     except click_errors.ClickException as exc:
         exc.show()
-        return int(ExitCode.USAGE)
+        code, error = int(ExitCode.USAGE), exc.format_message()
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
-        return int(ExitCode.INTERRUPTED)
-    return int(result) if isinstance(result, int) else int(ExitCode.OK)
+        code, error = int(ExitCode.INTERRUPTED), "interrupted"
+    except SystemExit as exc:  # click exits by itself when stdout or stderr is a closed pipe
+        run_record.finish(exc.code if isinstance(exc.code, int) else int(exc.code is not None), "exited early")
+        raise
+    except Exception as exc:
+        run_record.finish(int(ExitCode.ERROR), f"{type(exc).__name__}: {exc}")
+        raise
+    run_record.finish(code, error)
+    return code
 
 
 def _report(exc: Exception) -> None:
-    from bcce_tf.logs import logger
+    from bcce_tf import run_record
+    from bcce_tf.logs import current_correlation_id, logger
 
+    message = str(exc)
+    recorder = run_record.active()
+    if recorder is not None and run_record.banner_hidden():
+        # With --quiet the "bcce run <id>" line is not shown: the error line names the run so it
+        # can be found in `bcce doctor` and the run history.
+        message = f"{message} (run {recorder.correlation_id or current_correlation_id()})"
     log = logger()
     if log.handlers:
-        log.error(str(exc))
+        log.error(message)
     else:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {message}", file=sys.stderr)
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    # Handled like Ctrl-C, so a running Terraform is interrupted and releases its state lock.
+    raise KeyboardInterrupt
 
 
 def main() -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     sys.exit(run())
 
 

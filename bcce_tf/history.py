@@ -31,6 +31,7 @@ class RunRecord:
     breaker_transitions: list[dict[str, str]] = field(default_factory=list)
     readiness_score: int | None = None
     error: str = ""
+    duration: float = 0.0  # seconds from start to end
 
 
 def append(record: RunRecord, path: Path | None = None) -> None:

@@ -149,6 +149,15 @@ class CircuitBreaker:
         if decision is Admission.REJECT:
             raise self._open_error(update.after)
 
+    def check(self) -> None:
+        """Raise CircuitOpenError when a call would be refused right now. Changes nothing: no probe
+        is claimed, so a caller can fail fast before doing work that leads up to the call."""
+        now = self._clock()
+        record = self.record
+        decision = rules.admission(record, now, reset_timeout=self.reset_timeout, probe_lease=self.probe_lease)
+        if decision is Admission.REJECT:
+            raise self._open_error(record)
+
     def record_success(self) -> None:
         now = self._clock()
         self._apply(lambda record: rules.after_success(record, now))

@@ -32,6 +32,10 @@ class Resilience:
             breaker_name(kind, *parts), self.store, self.breakers, on_transition=self.on_transition
         )
 
+    def check_open(self, kind: str, *parts: str) -> None:
+        """Fail fast with CircuitOpenError when the breaker of (kind, parts) would refuse a call now."""
+        self.breaker(kind, *parts).check()
+
     def run(self, kind: str, parts: tuple[str, ...], operation: Callable[[int], T],
             check: Callable[[T], Failure | None]) -> T:
         """Admit through the breaker, retry transient failures, and count only a give-up as a
