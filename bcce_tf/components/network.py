@@ -8,6 +8,10 @@ from bcce_tf.config import Config
 
 SERVICES: tuple[str, ...] = ("ec2", "logs", "iam")
 
+# IAM roles the component creates ("{prefix}" = <stack>-<organization>). IAM names are global to
+# the account, so the region is part of each name; at most 64 characters.
+IAM_ROLE_NAMES: tuple[str, ...] = ("{prefix}-{region}-flowlog",)
+
 # Interface endpoints created when `privatelink` is on (com.amazonaws.<region>.<name>).
 INTERFACE_ENDPOINT_SERVICES: tuple[str, ...] = ("bedrock-runtime", "bedrock", "sts", "logs", "monitoring")
 

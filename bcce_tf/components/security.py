@@ -8,6 +8,10 @@ from bcce_tf.config import Config
 
 SERVICES: tuple[str, ...] = ("kms", "s3", "logs", "cloudtrail", "iam")
 
+# IAM roles the component creates ("{prefix}" = <stack>-<organization>). IAM names are global to
+# the account, so the region is part of each name; at most 64 characters.
+IAM_ROLE_NAMES: tuple[str, ...] = ("{prefix}-{region}-trail",)
+
 
 def tfvars(config: Config, region: str) -> dict[str, Any]:
     return {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.support.stack import emulator_config, render_for_emulator
@@ -32,10 +34,30 @@ def test_security_component_applies_converges_and_destroys(emulator, provider_mi
     groups = emulator.client("logs").describe_log_groups(logGroupNamePrefix="/bcce/")["logGroups"]
     assert [(g["logGroupName"], g["retentionInDays"]) for g in groups] == [("/bcce/bcce-acme/audit", 365)]
 
+    cloudtrail = emulator.client("cloudtrail")
+    [trail] = cloudtrail.describe_trails()["trailList"]
+    assert trail["TrailARN"] == outputs["trail_arn"]
+    assert (trail["S3BucketName"], trail["S3KeyPrefix"]) == (bucket, "cloudtrail")
+    assert trail["LogFileValidationEnabled"] is True
+    assert trail["KmsKeyId"] == outputs["kms_key_arn"]
+    assert trail["IsMultiRegionTrail"] is False
+    assert trail["CloudWatchLogsLogGroupArn"].startswith(groups[0]["arn"].removesuffix(":*"))
+    policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    trail_statements = [st for st in policy["Statement"] if st.get("Principal") == {"Service": "cloudtrail.amazonaws.com"}]
+    assert {st["Sid"] for st in trail_statements} == {"CloudTrailAclCheck", "CloudTrailWrite"}
+    for statement in trail_statements:
+        source = statement["Condition"]["StringEquals"]["aws:SourceArn"]
+        assert (source if isinstance(source, list) else [source]) == [outputs["trail_arn"]]
+    key_policy = json.loads(kms.get_key_policy(KeyId=key["KeyId"], PolicyName="default")["Policy"])
+    sids = {st["Sid"] for st in key_policy["Statement"]}
+    assert {"CloudTrailEncryptsThisTrail", "AlarmsPublishToEncryptedTopics", "BudgetsPublishToEncryptedTopics", "AccountPrincipalsThroughStackServices"} <= sids
+
     assert run.plan_exit_code() == 0, "a second plan must show no changes"
 
     run.destroy()
     assert emulator.client("s3").list_buckets()["Buckets"] == []
+    assert cloudtrail.describe_trails()["trailList"] == []
+    assert emulator.client("iam").list_roles()["Roles"] == []
     assert emulator.client("logs").describe_log_groups(logGroupNamePrefix="/bcce/")["logGroups"] == []
     states = {k["KeyId"]: kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] for k in kms.list_keys()["Keys"]}
     assert set(states.values()) <= {"PendingDeletion"}

@@ -7,7 +7,9 @@ provider "aws" {
 
   # Every service goes to the endpoint URL (emulator or proxy); nothing reaches real AWS.
   skip_credentials_validation = true
-  skip_requesting_account_id  = true
+  # The account id is looked up (sts:GetCallerIdentity at the endpoint): the provider builds ARNs
+  # with it (Athena workgroups, Budgets, Glue), and an empty one makes their reads fail.
+  skip_requesting_account_id  = false
   skip_metadata_api_check     = true
   skip_region_validation      = true
   s3_use_path_style = true

@@ -1,0 +1,292 @@
+"""Security, network, analytics and monitoring templates, rendered for both provider generations.
+
+Every rendered .tf must parse (python-hcl2), and the properties the platform promises are checked on
+the parsed HCL: encryption, log file validation, lifecycle tiers, endpoint set, no internet route.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import hcl2
+import pytest
+
+from bcce_tf.components import component_module
+from bcce_tf.components.network import INTERFACE_ENDPOINT_SERVICES
+from bcce_tf.config import Config
+from bcce_tf.render import TFVARS_FILENAME, RenderOptions, StackTarget, render_files
+
+PLATFORM = ("security", "network", "analytics", "monitoring")
+GENERATIONS = (3, 5)
+COMBINATIONS = (("security",), ("security", "network"), ("security", "analytics"), ("security", "monitoring"), PLATFORM)
+
+
+def clean(value: Any) -> Any:
+    """python-hcl2 output without quoting of strings and labels, and without its bookkeeping keys."""
+    if isinstance(value, dict):
+        return {clean(k): clean(v) for k, v in value.items() if k not in ("__comments__", "__is_block__")}
+    if isinstance(value, list):
+        return [clean(v) for v in value]
+    if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == '"':
+        return value[1:-1]
+    return value
+
+
+def parse(text: str) -> dict[str, Any]:
+    return clean(hcl2.loads(text))
+
+
+def render(generation: int, components: tuple[str, ...] = PLATFORM, **overrides: Any) -> dict[str, str]:
+    data: dict[str, Any] = {"provider": {"generation": generation}, "components": list(components)}
+    data.update(overrides)
+    config = Config.model_validate(data)
+    files, _, _ = render_files(config, StackTarget(config.stack_name, "us-east-1"), RenderOptions(components=components))
+    return files
+
+
+def resources(doc: dict[str, Any], kind: str, section: str = "resource") -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for block in doc.get(section, []):
+        for k, named in block.items():
+            if k == kind:
+                found.update(named)
+    return found
+
+
+def modules(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {name: body for block in doc.get("module", []) for name, body in block.items()}
+
+
+def named_blocks(doc: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {name: body for block in doc.get(kind, []) for name, body in block.items()}
+
+
+def one(block: Any) -> dict[str, Any]:
+    return block[0] if isinstance(block, list) else block
+
+
+@pytest.mark.parametrize("generation", GENERATIONS)
+@pytest.mark.parametrize("components", COMBINATIONS, ids=lambda c: "+".join(c))
+@pytest.mark.parametrize("privatelink", [True, False])
+def test_every_rendered_file_parses(generation, components, privatelink):
+    files = render(generation, components, privatelink=privatelink)
+    tf_files = [name for name in files if name.endswith(".tf")]
+    assert tf_files
+    for name in tf_files:
+        parse(files[name])  # raises on a syntax error
+
+
+@pytest.mark.parametrize("generation", GENERATIONS)
+def test_trail_validates_log_files_and_is_encrypted(generation):
+    doc = parse(render(generation)["modules/security/main.tf"])
+    trail = resources(doc, "aws_cloudtrail")["audit"]
+    assert trail["enable_log_file_validation"] is True
+    assert trail["kms_key_id"] == "${aws_kms_key.stack.arn}"
+    assert trail["is_multi_region_trail"] == "${var.cloudtrail_multi_region}"
+    assert trail["s3_bucket_name"] == "${module.audit_bucket.id}"
+    key = resources(doc, "aws_kms_key")["stack"]
+    assert key["enable_key_rotation"] is True
+
+
+@pytest.mark.parametrize("generation", GENERATIONS)
+def test_key_policy_names_each_service_with_conditions(generation):
+    doc = parse(render(generation)["modules/security/main.tf"])
+    statements = {s["sid"]: s for s in resources(doc, "aws_iam_policy_document", "data")["key"]["statement"]}
+    trail = statements["CloudTrailEncryptsThisTrail"]
+    variables = {c["variable"] for c in trail["condition"]}
+    assert variables == {"aws:SourceArn", "kms:EncryptionContext:aws:cloudtrail:arn"}
+    assert one(statements["AlarmsPublishToEncryptedTopics"]["principals"])["identifiers"] == ["cloudwatch.amazonaws.com"]
+    budgets = statements["BudgetsPublishToEncryptedTopics"]
+    assert one(budgets["principals"])["identifiers"] == ["budgets.amazonaws.com"]
+    assert {c["variable"] for c in budgets["condition"]} == {"aws:SourceAccount", "aws:SourceArn"}
+    via = [c for c in statements["AccountPrincipalsThroughStackServices"]["condition"] if c["variable"] == "kms:ViaService"]
+    assert {v.split(".")[0] for v in via[0]["values"]} == {"s3", "firehose", "sns"}
+    assert "CloudWatchLogsInThisAccount" in statements
+
+
+@pytest.mark.parametrize("generation", GENERATIONS)
+def test_audit_bucket_policy_lets_only_this_trail_write(generation):
+    doc = parse(render(generation)["modules/security/main.tf"])
+    policy = resources(doc, "aws_iam_policy_document", "data")["trail_delivery"]
+    for statement in policy["statement"]:
+        assert one(statement["principals"])["identifiers"] == ["cloudtrail.amazonaws.com"]
+        assert any(c["variable"] == "aws:SourceArn" and c["values"] == ["${local.trail_arn}"] for c in statement["condition"])
+    assert modules(doc)["audit_bucket"]["policy_documents"] == ["${data.aws_iam_policy_document.trail_delivery.json}"]
+
+
+@pytest.mark.parametrize("generation", GENERATIONS)
+def test_lake_bucket_tiers_and_encryption(generation):
+    doc = parse(render(generation)["modules/analytics/main.tf"])
+    lake = modules(doc)["lake_bucket"]
+    assert [(t["days"], t["storage_class"]) for t in lake["transitions"]] == [(30, "STANDARD_IA"), (90, "GLACIER"), (365, "DEEP_ARCHIVE")]
+    assert lake["kms_key_arn"] == "${var.kms_key_arn}"
+    assert lake["access_log_bucket"] == "${var.access_log_bucket}"
+    assert lake["name"].endswith("-lake")
+    assert modules(doc)["athena_bucket"]["name"].endswith("-athena")
+
+
+@pytest.mark.parametrize("generation", GENERATIONS)
+def test_athena_workgroup_enforces_encrypted_results_and_a_scan_limit(generation):
+    doc = parse(render(generation)["modules/analytics/main.tf"])
+    config = one(resources(doc, "aws_athena_workgroup")["this"]["configuration"])
+    assert config["enforce_workgroup_configuration"] is True
+    assert config["bytes_scanned_cutoff_per_query"] == "${var.bytes_scanned_cutoff_per_query}"
+    encryption = one(one(config["result_configuration"])["encryption_configuration"])
+    assert encryption == {"encryption_option": "SSE_KMS", "kms_key_arn": "${var.kms_key_arn}"}
+    queries = named_blocks(doc, "locals")["named_queries"]
+    assert set(queries) == {"cost-by-model", "top-users", "daily-tokens", "error-rate"}
+    for query in queries.values():
+        assert "FROM ${local.table}" in query["query"]
+    assert resources(doc, "aws_athena_named_query")["this"]["for_each"] == "${local.named_queries}"
+
+
+@pytest.mark.parametrize("generation", GENERATIONS)
+def test_usage_table_is_parquet_partitioned_by_day(generation):
+    doc = parse(render(generation)["modules/analytics/main.tf"])
+    table = resources(doc, "aws_glue_catalog_table")["usage_events"]
+    assert [p["name"] for p in table["partition_keys"]] == ["dt"]
+    storage = one(table["storage_descriptor"])
+    assert one(storage["ser_de_info"])["serialization_library"].endswith("ParquetHiveSerDe")
+    columns = {c["name"]: c["type"] for c in storage["columns"]}
+    assert columns == {
+        "event_time": "timestamp", "user_id": "string", "team": "string", "model_id": "string",
+        "input_tokens": "bigint", "output_tokens": "bigint", "latency_ms": "bigint",
+        "estimated_cost_usd": "double", "session_id": "string", "project": "string", "status": "string",
+    }
+
+
+def test_firehose_converts_to_parquet_only_where_the_provider_can_unwrap_log_records():
+    five = one(resources(parse(render(5)["modules/analytics/main.tf"]), "aws_kinesis_firehose_delivery_stream")["usage_events"]["extended_s3_configuration"])
+    assert [p["type"] for p in one(five["processing_configuration"])["processors"]] == ["Decompression", "CloudWatchLogProcessing"]
+    schema = one(one(five["data_format_conversion_configuration"])["schema_configuration"])
+    assert schema["table_name"] == "${aws_glue_catalog_table.usage_events.name}"
+    assert five["buffering_size"] == 64
+    three = one(resources(parse(render(3)["modules/analytics/main.tf"]), "aws_kinesis_firehose_delivery_stream")["usage_events"]["extended_s3_configuration"])
+    assert "data_format_conversion_configuration" not in three and "processing_configuration" not in three
+    assert three["buffer_size"] == 64
+    for stream in (five, three):
+        assert stream["kms_key_arn"] == "${var.kms_key_arn}"
+        assert stream["error_output_prefix"] == "${local.error_prefix}"
+
+
+@pytest.mark.parametrize("generation", GENERATIONS)
+def test_network_has_no_internet_route_and_https_only_from_the_vpc(generation):
+    text = render(generation)["modules/network/main.tf"]
+    doc = parse(text)
+    kinds = {kind for block in doc["resource"] for kind in block}
+    assert not kinds & {"aws_internet_gateway", "aws_nat_gateway", "aws_egress_only_internet_gateway", "aws_route"}
+    group = resources(doc, "aws_security_group")["endpoints"]
+    assert [(r["from_port"], r["to_port"], r["protocol"], r["cidr_blocks"]) for r in group["ingress"]] == [(443, 443, "tcp", ["${var.vpc_cidr}"])]
+    assert "egress" not in group
+    default_group = resources(doc, "aws_default_security_group")["this"]
+    assert "ingress" not in default_group and "egress" not in default_group
+    endpoint = resources(doc, "aws_vpc_endpoint")["interface"]
+    assert endpoint["private_dns_enabled"] is True
+    assert set(re.findall(r'"([a-z-]+)"', endpoint["for_each"])) == set(INTERFACE_ENDPOINT_SERVICES)
+    assert resources(doc, "aws_vpc_endpoint")["s3"]["vpc_endpoint_type"] == "Gateway"
+    flow = resources(doc, "aws_flow_log")["vpc"]
+    assert flow["log_destination"] == "${aws_cloudwatch_log_group.flow_logs.arn}"
+    assert resources(doc, "aws_cloudwatch_log_group")["flow_logs"]["kms_key_id"] == "${var.kms_key_arn}"
+
+
+def test_without_privatelink_there_are_no_interface_endpoints_but_the_outputs_remain():
+    files = render(5, privatelink=False)
+    doc = parse(files["modules/network/main.tf"])
+    assert set(resources(doc, "aws_vpc_endpoint")) == {"s3"}
+    assert "aws_security_group" not in {kind for block in doc["resource"] for kind in block}
+    outputs = named_blocks(parse(files["modules/network/outputs.tf"]), "output")
+    assert outputs["bedrock_runtime_endpoint_id"]["value"] is None
+
+
+def test_network_outputs_other_components_rely_on():
+    outputs = named_blocks(parse(render(5)["modules/network/outputs.tf"]), "output")
+    assert {"vpc_id", "vpc_cidr", "private_subnet_ids", "bedrock_runtime_endpoint_id", "bedrock_endpoint_id",
+            "sts_endpoint_id", "logs_endpoint_id", "monitoring_endpoint_id"} <= set(outputs)
+    assert outputs["bedrock_runtime_endpoint_id"]["value"] == '${aws_vpc_endpoint.interface["bedrock-runtime"].id}'
+
+
+@pytest.mark.parametrize("generation", GENERATIONS)
+def test_alert_topic_is_encrypted_and_only_alarms_and_budgets_may_publish(generation):
+    doc = parse(render(generation)["modules/monitoring/main.tf"])
+    assert resources(doc, "aws_sns_topic")["alerts"]["kms_master_key_id"] == "${var.kms_key_arn}"
+    statements = {s["sid"]: s for s in resources(doc, "aws_iam_policy_document", "data")["alerts"]["statement"]}
+    assert one(statements["CloudWatchAlarmsPublish"]["principals"])["identifiers"] == ["cloudwatch.amazonaws.com"]
+    assert one(statements["BudgetsPublish"]["principals"])["identifiers"] == ["budgets.amazonaws.com"]
+    assert resources(doc, "aws_sns_topic_subscription")["email"]["count"] == "${var.alarm_email == null ? 0 : 1}"
+
+
+@pytest.mark.parametrize("generation", GENERATIONS)
+def test_alarms_budget_and_saved_queries(generation):
+    doc = parse(render(generation)["modules/monitoring/main.tf"])
+    alarms = resources(doc, "aws_cloudwatch_metric_alarm")
+    assert (alarms["deployment_failures"]["namespace"], alarms["deployment_failures"]["metric_name"]) == ("BCCE/Deployments", "DeploymentFailures")
+    assert (alarms["circuit_breaker_open"]["namespace"], alarms["circuit_breaker_open"]["metric_name"]) == ("BCCE/Resilience", "CircuitBreakerOpen")
+    assert (alarms["bedrock_throttles"]["namespace"], alarms["bedrock_throttles"]["metric_name"]) == ("AWS/Bedrock", "InvocationThrottles")
+    assert {one(q["metric"])["namespace"] for q in alarms["error_rate"]["metric_query"] if "metric" in q} == {"BCCE/ClaudeCode"}
+    for alarm in alarms.values():
+        assert alarm["alarm_actions"] == "${local.alarm_actions}"
+    budget = resources(doc, "aws_budgets_budget")["monthly"]
+    assert (budget["budget_type"], budget["limit_unit"], budget["time_unit"]) == ("COST", "USD", "MONTHLY")
+    notices = one(budget["dynamic"])["notification"]["for_each"]
+    assert {(n["type"], n["threshold"]) for n in notices.values()} == {("ACTUAL", 80), ("ACTUAL", 100), ("FORECASTED", 80), ("FORECASTED", 100)}
+    assert set(resources(doc, "aws_cloudwatch_query_definition")) == {"bedrock_api_calls", "tokens_by_user", "errors", "slowest_requests"}
+    without_analytics = parse(render(generation, ("security", "monitoring"))["modules/monitoring/main.tf"])
+    assert set(resources(without_analytics, "aws_cloudwatch_query_definition")) == {"bedrock_api_calls"}
+    assert "aws_cloudwatch_log_metric_filter" not in {k for block in without_analytics["resource"] for k in block}
+
+
+@pytest.mark.parametrize("generation", GENERATIONS)
+def test_root_variables_are_typed_validated_and_documented(generation):
+    files = render(generation)
+    variables = named_blocks(parse(files["variables.tf"]), "variable")
+    tfvars = __import__("json").loads(files[TFVARS_FILENAME])
+    config = Config.model_validate({"provider": {"generation": generation}})
+    for component in PLATFORM:
+        prefix = component + "_"
+        declared = {name for name in variables if name.startswith(prefix)}
+        produced = set(component_module(component).tfvars(config, "us-east-1"))
+        assert declared == produced, component
+        for name in declared:
+            variable = variables[name]
+            assert variable.get("description") and variable.get("type"), name
+            assert variable.get("validation"), f"{name} has no validation block"
+            assert name in tfvars
+    outputs = named_blocks(parse(files["outputs.tf"]), "output")
+    assert all(body.get("description") for body in outputs.values())
+    for component in PLATFORM:
+        module_outputs = named_blocks(parse(files[f"modules/{component}/outputs.tf"]), "output")
+        assert all(body.get("description") for body in module_outputs.values()), component
+
+
+def test_user_values_reach_terraform_only_through_tfvars():
+    files = render(5, organization_id="zq-unusual-org", monitoring={"alarm_email": "alerts@zq-example.com", "monthly_budget_usd": 4321.5},
+                   network={"vpc_cidr": "10.99.0.0/20"}, analytics={"athena_bytes_scanned_cutoff_gb": 37})
+    for name, text in files.items():
+        if name.endswith(".tf"):
+            for value in ("zq-unusual-org", "zq-example.com", "4321", "10.99.0.0", "37"):
+                assert value not in text, (name, value)
+    tfvars = __import__("json").loads(files[TFVARS_FILENAME])
+    assert tfvars["monitoring_alarm_email"] == "alerts@zq-example.com"
+    assert tfvars["network_vpc_cidr"] == "10.99.0.0/20"
+    assert tfvars["analytics_bytes_scanned_cutoff_gb"] == 37
+
+
+def test_only_the_first_region_owns_the_account_budget():
+    config = Config.model_validate({"regions": ["eu-west-1", "us-east-1"]})
+    monitoring = component_module("monitoring")
+    assert monitoring.tfvars(config, "eu-west-1")["monitoring_create_budget"] is True
+    assert monitoring.tfvars(config, "us-east-1")["monitoring_create_budget"] is False
+
+
+@pytest.mark.parametrize("generation", GENERATIONS)
+def test_global_iam_and_dashboard_names_carry_the_region(generation):
+    files = render(generation)
+    for component in PLATFORM:
+        doc = parse(files[f"modules/{component}/main.tf"])
+        for name, role in resources(doc, "aws_iam_role").items():
+            assert "${var.region}" in role["name"], (component, name)
+        expected = {n.format(prefix="${var.name_prefix}", region="${var.region}") for n in component_module(component).IAM_ROLE_NAMES}
+        assert {role["name"] for role in resources(doc, "aws_iam_role").values()} == expected, component
+    dashboard = resources(parse(files["modules/monitoring/main.tf"]), "aws_cloudwatch_dashboard")["this"]
+    assert "${var.region}" in dashboard["dashboard_name"]
