@@ -101,7 +101,9 @@ def translate(exc: Exception, service: str, operation: str) -> Exception:
             return CredentialsError(detail=f"{code}: {detail}")
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         return AwsError(service=service, operation=operation, code=code, detail=detail, status=status)
-    if isinstance(exc, bex.BotoCoreError):
+    from botocore.parsers import ResponseParserError
+
+    if isinstance(exc, (bex.BotoCoreError, ResponseParserError)):
         return AwsError(service=service, operation=operation, code=type(exc).__name__, detail=str(exc))
     return exc
 

@@ -75,6 +75,16 @@ class CognitoOidc(Strict):
     )
     user_claim: str = Field(default="email", pattern=r"^[\w:.-]{1,64}$")
     team_claim: str = Field(default="team", pattern=r"^[\w:.-]{1,64}$")
+    # Where the hosted sign-in sends the authorization code: the local listener of the credential helper.
+    callback_urls: list[str] = Field(default_factory=lambda: ["http://localhost:8400/callback"], min_length=1, max_length=10)
+
+    @field_validator("callback_urls")
+    @classmethod
+    def _callbacks(cls, v: list[str]) -> list[str]:
+        for url in v:
+            if not re.fullmatch(r"^(https://[A-Za-z0-9.-]+(:[0-9]+)?|http://localhost(:[0-9]+)?)(/[A-Za-z0-9._~/-]*)?$", url):
+                raise ValueError(f"callback URL '{url}' must be an https URL or an http://localhost URL")
+        return v
 
     @field_validator("attribute_mapping")
     @classmethod
@@ -115,11 +125,20 @@ class Dashboard(Strict):
     db_instance_class: str = Field(default="db.t3.micro", pattern=r"^db\.[a-z][a-z0-9]*\.[a-z0-9]+$")
     deletion_protection: bool = True
     skip_final_snapshot: bool = False
+    backup_retention_days: int = Field(default=7, ge=7, le=35)
+    # provider.generation 3 only (5 lets RDS manage the password): the environment variable an
+    # operator may set to choose the initial database password; bcce generates one when it is unset.
+    db_password_env: str = Field(default="BCCE_DASHBOARD_DB_PASSWORD", pattern=r"^[A-Z_][A-Z0-9_]*$")
 
 
 class Monitoring(Strict):
     alarm_email: str | None = Field(default=None, pattern=r"^[^@\s\"'\\$]+@[^@\s\"'\\$]+\.[a-zA-Z]{2,}$")
     monthly_budget_usd: float = Field(default=1000.0, gt=0, le=10_000_000)
+
+
+class Analytics(Strict):
+    # Athena cancels a query of the analytics workgroup once it has scanned this many GB.
+    athena_bytes_scanned_cutoff_gb: int = Field(default=10, ge=1, le=1_000_000)
 
 
 class Backend(Strict):
@@ -169,6 +188,7 @@ class Config(Strict):
     log_retention_days: int = 365
     security: Security = Field(default_factory=Security)
     monitoring: Monitoring = Field(default_factory=Monitoring)
+    analytics: Analytics = Field(default_factory=Analytics)
     backend: Backend = Field(default_factory=Backend)
     provider: Provider = Field(default_factory=Provider)
     resilience: Resilience = Field(default_factory=Resilience)
@@ -230,6 +250,7 @@ class Config(Strict):
                 "component 'guardrails' was requested explicitly but provider.generation 3 has no Bedrock resources; "
                 "set provider.generation to 5 or drop the component"
             )
+        self._access_combinations()
         longest = max(len(s) for s in BUCKET_SUFFIXES)
         worst = len(bucket_name(self.stack_name, self.organization_id, "0" * ACCOUNT_ID_LEN, "x" * LONGEST_REGION, "x" * longest))
         if worst > 63:
@@ -238,6 +259,29 @@ class Config(Strict):
                 f"shorten them to {len(self.stack_name) + len(self.organization_id) - (worst - 63)} characters together"
             )
         return self
+
+    def _access_combinations(self) -> None:
+        """Developer access, identity and dashboards settings that cannot work together."""
+        if self.auth == "cognito-oidc" and self.identity_center.group_ids:
+            raise ValueError(
+                "identity_center.group_ids are assigned only with auth 'identity-center'; with 'cognito-oidc' "
+                "access comes from the corporate identity provider: remove the group ids or switch auth"
+            )
+        if self.auth == "identity-center" and len(set(self.identity_center.group_ids)) != len(self.identity_center.group_ids):
+            raise ValueError("identity_center.group_ids must not repeat")
+        if self.auth == "cognito-oidc":
+            claims = set(self.cognito.attribute_mapping.values())
+            for field_name, claim in (("user_claim", self.cognito.user_claim), ("team_claim", self.cognito.team_claim)):
+                if claim not in claims:
+                    raise ValueError(
+                        f"cognito.{field_name} '{claim}' is not mapped in cognito.attribute_mapping, so no session tag can "
+                        f"carry it; add an entry such as \"custom:{claim.split(':')[-1]}\": \"{claim}\""
+                    )
+        if self.dashboard.platform != "none" and self.analytics_model == "none":
+            raise ValueError(
+                f"dashboard.platform '{self.dashboard.platform}' shows the Athena data lake of the analytics component, "
+                "but analytics_model is 'none'; set analytics_model to 'open-source-self-hosted' or dashboard.platform to 'none'"
+            )
 
     def requested_components_raw(self) -> set[str]:
         return {c for c in self.components if c in COMPONENTS}
@@ -266,6 +310,15 @@ class Config(Strict):
             enabled.add("security")
         if "dashboards" in enabled:
             enabled |= {"network", "analytics"} if self.analytics_model != "none" else {"network"}
+        # Identity hands out the developer policy; that policy requires the guardrail and the
+        # bedrock-runtime VPC endpoint when those are on, so they come along.
+        if "identity" in enabled:
+            enabled.add("bedrock-access")
+        if "bedrock-access" in enabled:
+            if allowed["guardrails"]:
+                enabled.add("guardrails")
+            if self.privatelink:
+                enabled.add("network")
         return tuple(c for c in COMPONENTS if c in enabled)
 
     def guardrails_unsupported(self) -> bool:

@@ -131,9 +131,14 @@ def render_files(config: Config, target: StackTarget, options: RenderOptions) ->
     warnings: list[str] = []
     if config.guardrails_unsupported():
         warnings.append(
-            "guardrails are on in the config but provider.generation 3 (hashicorp/aws 3.x) has no Bedrock "
-            "resources: no guardrail is rendered; set provider.generation to 5 to deploy one"
+            "guardrails: NOT DEPLOYED. The config turns guardrails on, but provider.generation 3 (hashicorp/aws 3.x) "
+            "has no Bedrock guardrail resources, so no guardrail is rendered and the developer policy does not "
+            "require one. Set provider.generation to 5 to deploy the guardrail and enforce it."
         )
+    for name in components:
+        component_warnings = getattr(component_module(name), "warnings", None)
+        if component_warnings is not None:
+            warnings.extend(component_warnings(config))
     root = templates_dir()
     env = _environment(root)
     context = structure(config, components, options.endpoint_url)

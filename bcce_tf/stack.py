@@ -16,6 +16,7 @@ from bcce_tf import __version__, terraform
 from bcce_tf.components import component_module
 from bcce_tf.config import Config
 from bcce_tf.errors import EnvironmentProblem, TerraformError, UsageError
+from bcce_tf.logs import log_context
 from bcce_tf.plan import PlanSummary, summarize
 from bcce_tf.render import RenderedStack, RenderOptions, StackTarget, render_stack
 from bcce_tf.resilience.classify import classify_terraform_output, error_diagnostics
@@ -69,6 +70,9 @@ def terraform_env(runtime: Runtime, target: StackTarget) -> dict[str, str]:
     env.update(CHECKPOINT_DISABLE="1", TF_IN_AUTOMATION="1", TF_INPUT="0")
     # Shows up in CloudTrail's userAgent for every call the provider makes.
     env["TF_APPEND_USER_AGENT"] = f"bcce/{__version__} bcce-run/{runtime.correlation_id}"
+    if runtime.correlation_id:
+        # Programs Terraform starts (data "external", a local-exec calling bcce) join this run.
+        env["BCCE_CORRELATION_ID"] = runtime.correlation_id
     if runtime.profile:
         env["AWS_PROFILE"] = runtime.profile
         env.pop("AWS_ACCESS_KEY_ID", None)
@@ -168,9 +172,12 @@ def _run(handle: StackHandle, kind: str, argv: list[str], *, stream: bool = Fals
         args = attempt_argv(attempt) if attempt_argv else argv
         return terraform.run(prefix, args, handle.directory, env, on_stdout_line=runtime.on_event if stream else None)
 
-    result = runtime.resilience.run(kind, (handle.target.stack_name, handle.target.region), operation, _check)
-    if not result.ok:
-        raise TerraformError(command=argv[0], exit_code_tf=result.exit_code, reason=_reason(result), result=result)
+    target = handle.target
+    with log_context(operation=kind, stack=target.stack_name, region=target.region,
+                     component=",".join(handle.rendered.components)):
+        result = runtime.resilience.run(kind, (target.stack_name, target.region), operation, _check)
+        if not result.ok:
+            raise TerraformError(command=argv[0], exit_code_tf=result.exit_code, reason=_reason(result), result=result)
     return result
 
 

@@ -8,8 +8,8 @@ from typing import Optional
 
 import typer
 
-from bcce_tf import __version__
-from bcce_tf.cli import config_cmd, local_cmd, providers_cmd, stack_cmds, state_cmd
+from bcce_tf import __version__, run_record
+from bcce_tf.cli import config_cmd, cost, local_cmd, providers_cmd, readiness_cmd, resilience_cmd, stack_cmds, state_cmd
 from bcce_tf.cli.common import GlobalOptions
 
 app = typer.Typer(
@@ -46,6 +46,9 @@ def main(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug output."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Warnings and errors only."),
     log_format: str = typer.Option("text", "--log-format", help="text or json (one JSON object per line).", envvar="BCCE_LOG_FORMAT"),
+    max_attempts: Optional[int] = typer.Option(None, "--max-attempts", min=1, max=20, help="Attempts of a failing operation before giving up (config resilience.max_attempts, BCCE_RETRY_MAX_ATTEMPTS; default 5)."),
+    max_retry_seconds: Optional[float] = typer.Option(None, "--max-retry-seconds", min=0, max=86400, help="Time budget of the retries of one operation (config resilience.max_seconds, BCCE_RETRY_MAX_SECONDS; default 900)."),
+    lock_timeout: Optional[float] = typer.Option(None, "--lock-timeout", min=0, max=3600, help="Seconds to wait for a Terraform state lock held by another run (config resilience.lock_timeout, BCCE_LOCK_TIMEOUT; default 300)."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
 ) -> None:
     from bcce_tf.errors import UsageError
@@ -59,12 +62,16 @@ def main(
     ctx.obj = GlobalOptions(
         config_path=config, stack_name=stack_name, region=region, profile=profile, endpoint_url=endpoint_url,
         verbose=verbose, quiet=quiet, log_format=log_format, terraform_bin=terraform_bin, workdir=Path(os.getcwd()),
+        max_attempts=max_attempts, max_retry_seconds=max_retry_seconds, lock_timeout=lock_timeout,
     )
     correlation_id = os.environ.get("BCCE_CORRELATION_ID") or logger_correlation_id() or new_correlation_id()
-    ctx.meta.setdefault("bcce", {})["correlation_id"] = correlation_id
+    state = ctx.meta.setdefault("bcce", {})
+    state["correlation_id"] = correlation_id
     configure(correlation_id, fmt=log_format, verbose=verbose, quiet=quiet)
     if ctx.invoked_subcommand not in (None, "version"):
-        logger().debug(f"bcce {__version__} run {correlation_id}")
+        logger().debug(f"bcce {__version__}: {ctx.invoked_subcommand}")
+    if ctx.invoked_subcommand in run_record.RECORDED_COMMANDS:
+        run_record.begin(ctx.invoked_subcommand, correlation_id, state)
 
 
 config_cmd.register(app)
@@ -72,3 +79,6 @@ stack_cmds.register(app)
 providers_cmd.register(app)
 local_cmd.register(app)
 state_cmd.register(app)
+resilience_cmd.register(app)
+readiness_cmd.register(app)
+cost.register(app)

@@ -22,6 +22,10 @@ class GlobalOptions:
     log_format: str = "text"
     terraform_bin: str | None = None
     workdir: Path = field(default_factory=Path.cwd)
+    # Retry settings from flags; None = not given (config, then BCCE_* environment, then defaults).
+    max_attempts: int | None = None
+    max_retry_seconds: float | None = None
+    lock_timeout: float | None = None
 
 
 def options(ctx: typer.Context) -> GlobalOptions:

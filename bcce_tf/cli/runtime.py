@@ -8,17 +8,26 @@ from pathlib import Path
 
 import typer
 
+from bcce_tf import run_record
 from bcce_tf.cli.common import GlobalOptions, load, options
 from bcce_tf.config import Config
 from bcce_tf.errors import UsageError
-from bcce_tf.logs import logger
+from bcce_tf.logs import log_context, logger
 from bcce_tf.progress import Progress
-from bcce_tf.resilience.breaker import BreakerSettings
+from bcce_tf.resilience.breaker import BreakerSettings, BreakerStore, FileBreakerStore
 from bcce_tf.resilience.guard import Resilience
 from bcce_tf.resilience.policy import RetryEvent, RetryPolicy
 from bcce_tf.stack import Runtime
 
 MIRROR_ENV = "BCCE_PROVIDER_MIRROR"
+# The breakers (terraform-<operation>:<stack>:<region>) of each command's main Terraform operations.
+GUARDED_OPERATIONS = {
+    "plan": ("terraform-plan",),
+    "apply": ("terraform-apply",),
+    "destroy": ("terraform-destroy",),
+    "output": ("terraform-output",),
+    "deploy": ("terraform-plan", "terraform-apply"),
+}
 
 
 def select_mirror(config: Config, environ: dict[str, str]) -> Path | None:
@@ -40,10 +49,32 @@ def select_mirror(config: Config, environ: dict[str, str]) -> Path | None:
     return None
 
 
-def resilience_for(config: Config, environ: dict[str, str], transitions: list[dict[str, str]]) -> Resilience:
+def _first_given(*values: object | None) -> object | None:
+    return next((value for value in values if value is not None), None)
+
+
+def resilience_for(
+    config: Config,
+    environ: dict[str, str],
+    transitions: list[dict[str, str]],
+    *,
+    opts: GlobalOptions | None = None,
+    attempts: dict[str, int] | None = None,
+    correlation_id: str | None = None,
+) -> Resilience:
+    """The retry policy and breakers of a run. Each setting comes from the first source that gives
+    it: a flag (--max-attempts, --max-retry-seconds, --lock-timeout), the config's `resilience`
+    block, the BCCE_* environment, the defaults. Asking for them means the run is about to touch
+    AWS or Terraform: the run is announced ("bcce run <id>") if it was not yet."""
+    run_record.announce()
     settings = config.resilience
-    policy = RetryPolicy.from_env(environ, max_attempts=settings.max_attempts, max_seconds=settings.max_seconds,
-                                  lock_timeout=settings.lock_timeout)
+    opts = opts or GlobalOptions()
+    policy = RetryPolicy.from_env(
+        environ,
+        max_attempts=_first_given(opts.max_attempts, settings.max_attempts),
+        max_seconds=_first_given(opts.max_retry_seconds, settings.max_seconds),
+        lock_timeout=_first_given(opts.lock_timeout, settings.lock_timeout),
+    )
     breakers = BreakerSettings.from_env(environ, fail_max=settings.breaker_fail_max,
                                         reset_timeout=settings.breaker_reset_seconds)
 
@@ -54,15 +85,33 @@ def resilience_for(config: Config, environ: dict[str, str], transitions: list[di
         transitions.append({"breaker": name, "from": str(old), "to": str(new)})
         logger().warning(f"circuit breaker {name}: {old} -> {new}")
 
-    store = None
-    if environ.get("BCCE_BREAKER_STORE", "file") == "dynamodb":
-        import boto3
+    store = breaker_store(environ, profile=opts.profile, endpoint_url=opts.endpoint_url,
+                          correlation_id=correlation_id, region=config.regions[0])
+    return Resilience(policy=policy, breakers=breakers, store=store, on_retry=on_retry, on_transition=on_transition,
+                      attempts=attempts if attempts is not None else {})
 
-        from bcce_tf.resilience.dynamodb_store import DynamoDBBreakerStore
 
-        table = environ.get("BCCE_BREAKER_TABLE", "bcce-circuit-breakers")
-        store = DynamoDBBreakerStore(boto3.client("dynamodb", endpoint_url=environ.get("AWS_ENDPOINT_URL")), table)
-    return Resilience(policy=policy, breakers=breakers, store=store, on_retry=on_retry, on_transition=on_transition)
+BREAKER_STORE_ENV = "BCCE_BREAKER_STORE"
+
+
+def breaker_store(environ: dict[str, str], *, profile: str | None = None, endpoint_url: str | None = None,
+                  correlation_id: str | None = None, region: str | None = None) -> BreakerStore:
+    """Where breaker state lives: a locked file under BCCE_STATE_DIR (default), or with
+    BCCE_BREAKER_STORE=dynamodb the table BCCE_BREAKER_TABLE, shared by a fleet of runners."""
+    kind = environ.get(BREAKER_STORE_ENV, "file").strip() or "file"
+    if kind == "file":
+        return FileBreakerStore(environ=environ)
+    if kind != "dynamodb":
+        raise UsageError(f"{BREAKER_STORE_ENV} must be 'file' or 'dynamodb', not '{kind}'")
+    from bcce_tf.aws import AwsClients
+    from bcce_tf.resilience.dynamodb_store import DynamoDBBreakerStore
+
+    table = environ.get("BCCE_BREAKER_TABLE", "bcce-circuit-breakers")
+    table_region = (environ.get("BCCE_BREAKER_TABLE_REGION") or environ.get("AWS_REGION")
+                    or environ.get("AWS_DEFAULT_REGION") or region or "us-east-1")
+    clients = AwsClients(profile=profile, endpoint_url=endpoint_url or environ.get("AWS_ENDPOINT_URL"),
+                         correlation_id=correlation_id, environ=environ)
+    return DynamoDBBreakerStore(clients.client("dynamodb", table_region), table)
 
 
 def build(ctx: typer.Context, *, label: str = "terraform", config: Config | None = None) -> Runtime:
@@ -70,9 +119,23 @@ def build(ctx: typer.Context, *, label: str = "terraform", config: Config | None
     config = config or load(ctx)
     environ = dict(os.environ)
     state = ctx.find_root().meta.setdefault("bcce", {})
+    state["stack"] = config.stack_name
+    state["regions"] = [opts.region] if opts.region else list(config.regions)
+    run_record.announce(state)
     transitions: list[dict[str, str]] = state.setdefault("transitions", [])
-    resilience = resilience_for(config, environ, transitions)
+    resilience = resilience_for(config, environ, transitions, opts=opts, attempts=state.setdefault("attempts", {}),
+                                correlation_id=state.get("correlation_id"))
     state["resilience"] = resilience
+    policy, breakers = resilience.policy, resilience.breakers
+    logger().debug(f"retry policy: max_attempts={policy.max_attempts} max_seconds={policy.max_seconds:g} "
+                   f"lock_timeout={policy.lock_timeout:g} initial_wait={policy.initial_wait:g} max_wait={policy.max_wait:g}; "
+                   f"breakers: fail_max={breakers.fail_max} reset_seconds={breakers.reset_timeout:g}")
+    # An open breaker of the command's own operation ends the run here, before readiness checks,
+    # rendering or `terraform init` send anything to AWS.
+    for kind in GUARDED_OPERATIONS.get(label, ()):
+        for region in state["regions"]:
+            with log_context(operation=kind, stack=config.stack_name, region=region):
+                resilience.check_open(kind, config.stack_name, region)
     interactive = sys.stdout.isatty() and opts.log_format == "text" and not opts.quiet
     progress = Progress(sys.stderr, interactive=interactive, label=label,
                         emit=lambda line: logger().info(line))

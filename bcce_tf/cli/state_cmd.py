@@ -18,23 +18,34 @@ def bootstrap_command(
     table: Optional[str] = typer.Option(None, "--lock-table", help="DynamoDB lock table (default: backend.lock_table)."),
 ) -> None:
     """Create the KMS-encrypted, versioned, private state bucket and the lock table (idempotent)."""
+    import os
+
+    from bcce_tf import run_record
     from bcce_tf.aws import AwsClients
     from bcce_tf.cli.runtime import resilience_for
     from bcce_tf.errors import UsageError
-    from bcce_tf.logs import logger
+    from bcce_tf.logs import log_context, logger
     from bcce_tf.state_backend import bootstrap
-    import os
 
     opts = options(ctx)
+    run = ctx.find_root().meta.setdefault("bcce", {})
+    run["operation"] = "state bootstrap"
     config = load(ctx)
     bucket = bucket or config.backend.bucket
     table = table or config.backend.lock_table
     if not bucket:
         raise UsageError("no state bucket: pass --bucket or set backend.bucket in the config")
     region = config.backend.region or opts.region or config.regions[0]
-    clients = AwsClients(profile=opts.profile, endpoint_url=opts.endpoint_url,
-                         resilience=resilience_for(config, dict(os.environ), []))
-    result = bootstrap(clients, bucket=bucket, table=table, region=region)
+    run.update(stack=config.stack_name, regions=[region])
+    run_record.announce(run)
+    correlation_id = run.get("correlation_id")
+    resilience = resilience_for(config, dict(os.environ), run.setdefault("transitions", []), opts=opts,
+                                attempts=run.setdefault("attempts", {}), correlation_id=correlation_id)
+    run["resilience"] = resilience
+    clients = AwsClients(profile=opts.profile, endpoint_url=opts.endpoint_url, resilience=resilience,
+                         correlation_id=correlation_id)
+    with log_context(operation="state-bootstrap", region=region, stack=config.stack_name):
+        result = bootstrap(clients, bucket=bucket, table=table, region=region)
     for item in result.created:
         logger().info(f"created {item}")
     typer.echo(f"state bucket s3://{result.bucket}" + (f", lock table {result.table}" if result.table else "") + " ready")

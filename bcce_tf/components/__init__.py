@@ -6,6 +6,11 @@ and a Python module here with:
 
     SERVICES: tuple[str, ...]                     # AWS services it calls (keys of aws_services.SERVICES)
     def tfvars(config, region) -> dict[str, Any]  # root variables it reads, all user values
+
+and optionally:
+
+    def warnings(config) -> list[str]                          # what it cannot do here; render reports it
+    def secret_environment(config, environ) -> dict[str, str]  # TF_VAR_ secrets for Terraform's environment
 """
 
 from __future__ import annotations

@@ -43,15 +43,15 @@ def test_root_files_match_golden(generation, endpoint, name, request):
 
 def test_user_values_only_reach_tfvars():
     config = Config.model_validate({
-        "organization_id": "acme-corp", "stack_name": "claude",
+        "organization_id": "zq-acme-corp", "stack_name": "zq-stack",
         "tags": {"CostCenter": "cc-4242 :/=+@ x"}, "monitoring": {"alarm_email": "ops@acme.example"},
     })
     files, _, _ = render_files(config, TARGET, RenderOptions(endpoint_url="http://127.0.0.1:9999"))
     tfvars = json.loads(files.pop(TFVARS_FILENAME))
-    assert tfvars["organization_id"] == "acme-corp"
+    assert tfvars["organization_id"] == "zq-acme-corp"
     assert tfvars["default_tags"]["CostCenter"] == "cc-4242 :/=+@ x"
     hcl = "\n".join(files.values())
-    for value in ("acme-corp", "claude", "cc-4242", "ops@acme.example", "127.0.0.1:9999"):
+    for value in ("zq-acme-corp", "zq-stack", "cc-4242", "ops@acme.example", "127.0.0.1:9999"):
         assert value not in hcl, f"user value {value!r} leaked into HCL"
 
 
