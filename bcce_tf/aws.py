@@ -7,10 +7,12 @@ from BCCE_CLIENT_POOL_SIZE, and ClientError translated into bcce's own errors at
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import threading
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlparse
 
 from bcce_tf import __version__
 from bcce_tf.errors import AwsError, CredentialsError
@@ -19,6 +21,17 @@ from bcce_tf.resilience.failure import FailureKind
 from bcce_tf.resilience.guard import Resilience
 
 DEFAULT_POOL_SIZE = 10
+EMULATOR_CREDENTIALS = {"ACCESS_KEY_ID": "bcce-local", "SECRET_ACCESS_KEY": "bcce-local"}
+
+
+def is_loopback_url(url: str) -> bool:
+    host = urlparse(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class AwsClients:
@@ -51,7 +64,11 @@ class AwsClients:
 
         with self._lock:
             if self._session is None:
-                self._session = boto3.session.Session(profile_name=self.profile)
+                session = boto3.session.Session(profile_name=self.profile)
+                if self.endpoint_url and is_loopback_url(self.endpoint_url) and session.get_credentials() is None:
+                    # A local emulator accepts any credentials; real AWS never sees these.
+                    session = boto3.session.Session(**{f"aws_{k.lower()}": v for k, v in EMULATOR_CREDENTIALS.items()})
+                self._session = session
             return self._session
 
     def client(self, service: str, region: str) -> Any:

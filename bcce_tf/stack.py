@@ -3,16 +3,15 @@ each run through the retry policy and the stack's circuit breaker."""
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from bcce_tf import __version__, terraform
+from bcce_tf.aws import EMULATOR_CREDENTIALS, is_loopback_url
 from bcce_tf.components import component_module
 from bcce_tf.config import Config
 from bcce_tf.errors import EnvironmentProblem, TerraformError, UsageError
@@ -27,7 +26,6 @@ from bcce_tf.resilience.text import shorten
 PLAN_FILENAME = "bcce.tfplan"
 SUMMARY_FILENAME = "bcce-plan-summary.json"
 BACKEND_FILENAME = "bcce.s3.tfbackend"
-EMULATOR_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "bcce-local", "AWS_SECRET_ACCESS_KEY": "bcce-local"}
 
 
 @dataclass
@@ -55,16 +53,6 @@ def hcl_string(value: str) -> str:
     return f'"{escaped}"'
 
 
-def is_loopback_url(url: str) -> bool:
-    host = urlparse(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def terraform_env(runtime: Runtime, target: StackTarget) -> dict[str, str]:
     env = dict(runtime.environ)
     env.update(CHECKPOINT_DISABLE="1", TF_IN_AUTOMATION="1", TF_INPUT="0")
@@ -84,7 +72,7 @@ def terraform_env(runtime: Runtime, target: StackTarget) -> dict[str, str]:
 
         env["TF_CLI_CONFIG_FILE"] = str(cli_config_path(runtime.provider_mirror))
     if runtime.endpoint_url and is_loopback_url(runtime.endpoint_url) and not _has_credentials(env):
-        env.update(EMULATOR_CREDENTIALS)
+        env.update({f"AWS_{k}": v for k, v in EMULATOR_CREDENTIALS.items()})
     for name in runtime.config.enabled_components():
         secrets = getattr(component_module(name), "secret_environment", None)
         if secrets is not None:

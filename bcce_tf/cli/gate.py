@@ -67,7 +67,7 @@ def readiness_gate(ctx: typer.Context, runtime: Runtime, *, force: bool, config:
     reasons = report.blocked_because()
     rejected = [r for r in report.results if r.id == "security.credentials" and r.status == "failed"]
     if rejected:  # nothing can run without credentials, --force or not: say so with exit 7
-        raise CredentialsError(detail=rejected[0].evidence)
+        raise CredentialsError(detail=rejected[0].evidence.removeprefix("AWS credentials rejected or missing: "))
     if not force:
         raise ReadinessGateError(
             f"readiness gate refused: {'; '.join(reasons)}. See the checklist with 'bcce readiness', "

@@ -14,12 +14,12 @@ url="$(bcce local up)"
 trap 'step "bcce local down"; bcce local down' EXIT
 
 step "bcce --endpoint-url $url plan"
-bcce --endpoint-url "$url" plan --force
+bcce --endpoint-url "$url" plan
 step "bcce --endpoint-url $url apply"
-bcce --endpoint-url "$url" apply --force
+bcce --endpoint-url "$url" apply
 step "bcce --endpoint-url $url output"
 bcce --endpoint-url "$url" output
 step "bcce --endpoint-url $url plan --detailed-exitcode (a second plan has nothing to do)"
-bcce --endpoint-url "$url" plan --force --detailed-exitcode
+bcce --endpoint-url "$url" plan --detailed-exitcode
 step "bcce --endpoint-url $url destroy --auto-approve"
 bcce --endpoint-url "$url" destroy --auto-approve
