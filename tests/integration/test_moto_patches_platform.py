@@ -1,25 +1,19 @@
-"""The platform additions to moto answer with the members botocore's service model documents."""
+"""The platform additions to moto answer, over HTTP, with the members botocore's service model documents."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import boto3
 import botocore.session
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
 
 from tests.support.moto_patches import platform
 
 MODEL = botocore.session.get_session()
 
 
-@pytest.fixture(autouse=True)
-def patched(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(key, value)
-    platform.install()
+pytestmark = pytest.mark.integration
 
 
 def output_members(service: str, operation: str) -> set[str]:
@@ -36,9 +30,8 @@ def test_every_added_operation_exists_in_the_service_model(service, operation):
     assert operation in MODEL.get_service_model(service).operation_names
 
 
-@mock_aws
-def test_athena_delete_named_query():
-    athena = boto3.client("athena")
+def test_athena_delete_named_query(emulator):
+    athena = emulator.client("athena")
     athena.create_work_group(Name="wg")
     query_id = athena.create_named_query(Name="q", Database="db", QueryString="SELECT 1", WorkGroup="wg")["NamedQueryId"]
     response = athena.delete_named_query(NamedQueryId=query_id)
@@ -49,9 +42,8 @@ def test_athena_delete_named_query():
     assert err.value.response["Error"]["Code"] == "InvalidRequestException"
 
 
-@mock_aws
-def test_logs_query_definitions_round_trip():
-    logs = boto3.client("logs")
+def test_logs_query_definitions_round_trip(emulator):
+    logs = emulator.client("logs")
     created = logs.put_query_definition(name="bcce/x/errors", queryString="fields @message", logGroupNames=["/a"])
     assert set(body(created)) == output_members("logs", "PutQueryDefinition")
     definition_id = created["queryDefinitionId"]
@@ -80,9 +72,8 @@ def test_logs_query_definitions_round_trip():
     assert err.value.response["Error"]["Code"] == "ResourceNotFoundException"
 
 
-@mock_aws
-def test_budgets_describe_subscribers_for_notification():
-    budgets = boto3.client("budgets", region_name="us-east-1")
+def test_budgets_describe_subscribers_for_notification(emulator):
+    budgets = emulator.client("budgets")
     account = "123456789012"
     notification = {"NotificationType": "ACTUAL", "ComparisonOperator": "GREATER_THAN", "Threshold": 80.0, "ThresholdType": "PERCENTAGE"}
     subscribers = [{"SubscriptionType": "SNS", "Address": "arn:aws:sns:us-east-1:123456789012:alerts"},
