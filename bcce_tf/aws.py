@@ -24,14 +24,18 @@ DEFAULT_POOL_SIZE = 10
 EMULATOR_CREDENTIALS = {"ACCESS_KEY_ID": "bcce-local", "SECRET_ACCESS_KEY": "bcce-local"}
 
 
-def is_loopback_url(url: str) -> bool:
+def is_embedded_emulator(url: str) -> bool:
+    """Only the emulator `bcce local up` started gets placeholder credentials."""
     host = urlparse(url).hostname or ""
-    if host == "localhost":
-        return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
     except ValueError:
+        loopback = False
+    if not loopback:
         return False
+    from bcce_tf.local_emulator import is_embedded
+
+    return is_embedded(url)
 
 
 class AwsClients:
@@ -65,8 +69,8 @@ class AwsClients:
         with self._lock:
             if self._session is None:
                 session = boto3.session.Session(profile_name=self.profile)
-                if self.endpoint_url and is_loopback_url(self.endpoint_url) and session.get_credentials() is None:
-                    # A local emulator accepts any credentials; real AWS never sees these.
+                if self.endpoint_url and session.get_credentials() is None and is_embedded_emulator(self.endpoint_url):
+                    # The embedded emulator accepts any credentials; no other endpoint ever sees these.
                     session = boto3.session.Session(**{f"aws_{k.lower()}": v for k, v in EMULATOR_CREDENTIALS.items()})
                 self._session = session
             return self._session

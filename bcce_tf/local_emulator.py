@@ -58,16 +58,27 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def status() -> EmulatorInfo | None:
+def _recorded() -> EmulatorInfo | None:
+    """The emulator this machine started last, as recorded; a damaged record is dropped."""
     path = info_path()
     if not path.exists():
         return None
     try:
-        info = EmulatorInfo(**json.loads(path.read_text(encoding="utf-8")))
+        return EmulatorInfo(**json.loads(path.read_text(encoding="utf-8")))
     except (ValueError, TypeError):
         path.unlink(missing_ok=True)
         return None
-    if not _alive(info.pid) or not healthy(info.url):
+
+
+def is_embedded(url: str) -> bool:
+    """Whether `url` is the emulator `bcce local up` started on this machine."""
+    info = _recorded()
+    return info is not None and url.rstrip("/") == info.url
+
+
+def status() -> EmulatorInfo | None:
+    info = _recorded()
+    if info is None or not _alive(info.pid) or not healthy(info.url):
         return None
     return info
 
@@ -102,13 +113,8 @@ def up(port: int | None = None, wait: float = 30) -> tuple[EmulatorInfo, bool]:
 
 
 def down() -> EmulatorInfo | None:
-    path = info_path()
-    if not path.exists():
-        return None
-    try:
-        info = EmulatorInfo(**json.loads(path.read_text(encoding="utf-8")))
-    except (ValueError, TypeError):
-        path.unlink(missing_ok=True)
+    info = _recorded()
+    if info is None:
         return None
     if _alive(info.pid):
         os.kill(info.pid, signal.SIGTERM)
@@ -118,5 +124,5 @@ def down() -> EmulatorInfo | None:
             time.sleep(0.1)
         else:
             os.kill(info.pid, signal.SIGKILL)
-    path.unlink(missing_ok=True)
+    info_path().unlink(missing_ok=True)
     return info

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bcce_tf import __version__, terraform
-from bcce_tf.aws import EMULATOR_CREDENTIALS, is_loopback_url
+from bcce_tf.aws import EMULATOR_CREDENTIALS, is_embedded_emulator
 from bcce_tf.components import component_module
 from bcce_tf.config import Config
 from bcce_tf.errors import EnvironmentProblem, TerraformError, UsageError
@@ -71,7 +71,7 @@ def terraform_env(runtime: Runtime, target: StackTarget) -> dict[str, str]:
         from bcce_tf.providers import cli_config_path
 
         env["TF_CLI_CONFIG_FILE"] = str(cli_config_path(runtime.provider_mirror))
-    if runtime.endpoint_url and is_loopback_url(runtime.endpoint_url) and not _has_credentials(env):
+    if runtime.endpoint_url and not _has_credentials(env) and is_embedded_emulator(runtime.endpoint_url):
         env.update({f"AWS_{k}": v for k, v in EMULATOR_CREDENTIALS.items()})
     for name in runtime.config.enabled_components():
         secrets = getattr(component_module(name), "secret_environment", None)
