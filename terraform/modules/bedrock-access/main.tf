@@ -36,6 +36,12 @@ locals {
   ]
 
   guardrail_identifier = var.enforce_guardrail ? "${var.guardrail_arn}:${var.guardrail_version}" : null
+
+  # Conditions every invoke statement carries: the stack's guardrail, the bedrock-runtime endpoint.
+  enforced_conditions = merge(
+    var.enforce_guardrail ? { "bedrock:GuardrailIdentifier" = local.guardrail_identifier } : {},
+    var.enforce_source_vpce ? { "aws:SourceVpce" = var.source_vpce_id } : {},
+  )
 }
 
 data "aws_iam_policy_document" "bedrock" {
@@ -45,19 +51,10 @@ data "aws_iam_policy_document" "bedrock" {
     resources = concat(local.foundation_model_arns, local.inference_profile_arns)
 
     dynamic "condition" {
-      for_each = var.enforce_guardrail ? [local.guardrail_identifier] : []
+      for_each = local.enforced_conditions
       content {
         test     = "StringEquals"
-        variable = "bedrock:GuardrailIdentifier"
-        values   = [condition.value]
-      }
-    }
-
-    dynamic "condition" {
-      for_each = var.enforce_source_vpce ? [var.source_vpce_id] : []
-      content {
-        test     = "StringEquals"
-        variable = "aws:SourceVpce"
+        variable = condition.key
         values   = [condition.value]
       }
     }
@@ -75,19 +72,10 @@ data "aws_iam_policy_document" "bedrock" {
     }
 
     dynamic "condition" {
-      for_each = var.enforce_guardrail ? [local.guardrail_identifier] : []
+      for_each = local.enforced_conditions
       content {
         test     = "StringEquals"
-        variable = "bedrock:GuardrailIdentifier"
-        values   = [condition.value]
-      }
-    }
-
-    dynamic "condition" {
-      for_each = var.enforce_source_vpce ? [var.source_vpce_id] : []
-      content {
-        test     = "StringEquals"
-        variable = "aws:SourceVpce"
+        variable = condition.key
         values   = [condition.value]
       }
     }
