@@ -87,7 +87,7 @@ def main() -> None:
                 steps[step].append(time.perf_counter() - started)
     server.stop()
     for step, samples in steps.items():
-        rows.append(row(f"terraform {step}, security component (12 resources)", samples))
+        rows.append(row(f"terraform {step}, security component", samples))
 
     print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{platform.system()} {platform.release()}")
