@@ -283,6 +283,10 @@ class Config(Strict):
                 "but analytics_model is 'none'; set analytics_model to 'open-source-self-hosted' or dashboard.platform to 'none'"
             )
 
+    def with_values(self, **changes: Any) -> Config:
+        """This config with some top-level fields replaced, validated again like a loaded file."""
+        return Config.model_validate({**self.model_dump(mode="json"), **changes})
+
     def requested_components_raw(self) -> set[str]:
         return {c for c in self.components if c in COMPONENTS}
 

@@ -43,5 +43,5 @@ def load(ctx: typer.Context) -> Config:
     opts = options(ctx)
     config = load_config(config_path(ctx))
     if opts.stack_name:
-        config = Config.model_validate({**config.model_dump(mode="json"), "stack_name": opts.stack_name})
+        config = config.with_values(stack_name=opts.stack_name)
     return config

@@ -58,7 +58,7 @@ def readiness_gate(ctx: typer.Context, runtime: Runtime, *, force: bool, config:
         config = runtime.config
         requested = (ctx.params or {}).get("component")
         if requested:  # plan/apply --component: judge what is about to be planned
-            config = Config.model_validate({**config.model_dump(mode="json"), "components": list(requested)})
+            config = config.with_values(components=list(requested))
     report = run_readiness(ctx, config, min_score=min_score, runtime=runtime)
     log = logger()
     if report.ready:

@@ -117,7 +117,6 @@ def deploy_command(
     from bcce_tf.cli.common import load, options
     from bcce_tf.cli.gate import readiness_gate
     from bcce_tf.cli.runtime import build, regions
-    from bcce_tf.config import Config
     from bcce_tf.logs import logger
 
     opts = options(ctx)
@@ -130,7 +129,7 @@ def deploy_command(
     config = load(ctx)
     chosen = None
     if component:
-        config = Config.model_validate({**config.model_dump(mode="json"), "components": list(component)})
+        config = config.with_values(components=list(component))
         chosen = config.enabled_components()
     if dry_run:
         _check_and_publish(ctx, config, min_score, fmt, output or [])

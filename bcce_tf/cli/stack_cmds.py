@@ -17,9 +17,8 @@ def _components(config, requested: Optional[list[str]]):  # noqa: ANN001, ANN202
     """The components to render: those the config enables, narrowed by --component."""
     if not requested:
         return None
-    from bcce_tf.config import Config
 
-    narrowed = Config.model_validate({**config.model_dump(mode="json"), "components": list(requested)})
+    narrowed = config.with_values(components=list(requested))
     return narrowed.enabled_components()
 
 

@@ -11,7 +11,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import hcl2
 import pytest
 
 from bcce_tf.config import Config
@@ -22,26 +21,12 @@ from bcce_tf.render import (
     render_files,
     templates_dir,
 )
+from tests.support.hcl import parse
 
 GENERATIONS = (3, 5)
 AUTHS = ("identity-center", "cognito-oidc")
 COGNITO = {"issuer_url": "https://idp.example.com/oauth2/acme-issuer", "client_id": "acme-cli-client-7"}
 ACCESS = ("bedrock-access", "identity", "guardrails", "dashboards")
-
-
-def clean(value: Any) -> Any:
-    """python-hcl2 output without quoting of strings and labels, and without its bookkeeping keys."""
-    if isinstance(value, dict):
-        return {clean(k): clean(v) for k, v in value.items() if k not in ("__comments__", "__is_block__")}
-    if isinstance(value, list):
-        return [clean(v) for v in value]
-    if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == '"':
-        return value[1:-1]
-    return value
-
-
-def parse(text: str) -> dict[str, Any]:
-    return clean(hcl2.loads(text))
 
 
 def config(generation: int, auth: str = "identity-center", guardrails: bool = True, privatelink: bool = True,

@@ -9,32 +9,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import hcl2
 import pytest
 
 from bcce_tf.components import component_module
 from bcce_tf.components.network import INTERFACE_ENDPOINT_SERVICES
 from bcce_tf.config import Config
 from bcce_tf.render import TFVARS_FILENAME, RenderOptions, StackTarget, render_files
+from tests.support.hcl import parse
 
 PLATFORM = ("security", "network", "analytics", "monitoring")
 GENERATIONS = (3, 5)
 COMBINATIONS = (("security",), ("security", "network"), ("security", "analytics"), ("security", "monitoring"), PLATFORM)
-
-
-def clean(value: Any) -> Any:
-    """python-hcl2 output without quoting of strings and labels, and without its bookkeeping keys."""
-    if isinstance(value, dict):
-        return {clean(k): clean(v) for k, v in value.items() if k not in ("__comments__", "__is_block__")}
-    if isinstance(value, list):
-        return [clean(v) for v in value]
-    if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == '"':
-        return value[1:-1]
-    return value
-
-
-def parse(text: str) -> dict[str, Any]:
-    return clean(hcl2.loads(text))
 
 
 def render(generation: int, components: tuple[str, ...] = PLATFORM, **overrides: Any) -> dict[str, str]:
