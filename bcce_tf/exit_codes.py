@@ -16,4 +16,10 @@ class ExitCode(IntEnum):
     RETRIES_EXHAUSTED = 9  # a transient failure outlasted the retry budget
     STATE_LOCKED = 10  # the Terraform state is locked by another run
     ENVIRONMENT = 11  # a tool or file bcce needs is missing (provider mirror, emulator, terraform binary)
+    PERMISSION_DENIED = 12  # AWS refused an action for lack of permission (credentials themselves are fine)
+    DECLINED = 13  # the user answered no to a confirmation prompt
+    UNHEALTHY = 14  # doctor: a live check of the deployed platform is unhealthy
+    FORCE_REFUSED = 15  # --force asked for, but readiness.allow_force / BCCE_ALLOW_FORCE forbid it
+    NOT_SUPPORTED = 16  # the endpoint does not implement an AWS action bcce needs (not retried)
+    AWS_FAILED = 17  # an AWS call failed with an error that is neither credentials, permission nor transient
     INTERRUPTED = 130  # stopped with Ctrl-C
