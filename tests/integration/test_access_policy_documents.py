@@ -13,7 +13,7 @@ import os
 
 import pytest
 
-from tests.support.iam_eval import Request, evaluate
+from tests.support.iam_eval import Request, authorizing_action, evaluate
 from tests.support.stack import emulator_config, render_for_emulator
 
 pytestmark = pytest.mark.integration
@@ -64,17 +64,25 @@ def full_context(vpce: str, region: str = "us-east-1") -> dict[str, str]:
     return {"aws:SourceVpce": vpce, "bedrock:GuardrailIdentifier": GUARDRAIL_ID, "aws:RequestedRegion": region}
 
 
-def check(policy: dict, action: str, resource: str, context: dict[str, str]) -> str:
-    return evaluate(policy, Request(action, resource, context)).decision
+def check(policy: dict, operation: str, resource: str, context: dict[str, str]) -> str:
+    """The decision for an API call; Converse and ConverseStream are checked as the IAM actions AWS
+    authorizes them with."""
+    return evaluate(policy, Request(authorizing_action(operation), resource, context)).decision
 
 
-@pytest.mark.parametrize("action", ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", "bedrock:Converse", "bedrock:ConverseStream"])
+@pytest.mark.parametrize("operation", ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", "bedrock:Converse", "bedrock:ConverseStream"])
 @pytest.mark.parametrize("region", ["us-east-1", "us-west-2"])
-def test_claude_in_a_configured_region_with_guardrail_through_the_endpoint_is_allowed(enforced_policy, action, region):
+def test_claude_in_a_configured_region_with_guardrail_through_the_endpoint_is_allowed(enforced_policy, operation, region):
     policy, vpce = enforced_policy
-    assert check(policy, action, fm(region), full_context(vpce, region)) == "allow"
-    assert check(policy, action, profile(region), full_context(vpce, region)) == "allow"
-    assert check(policy, action, profile(region, prefix="global"), full_context(vpce, region)) == "allow"
+    assert check(policy, operation, fm(region), full_context(vpce, region)) == "allow"
+    assert check(policy, operation, profile(region), full_context(vpce, region)) == "allow"
+    assert check(policy, operation, profile(region, prefix="global"), full_context(vpce, region)) == "allow"
+
+
+def test_the_policy_names_only_iam_actions_for_the_converse_api(enforced_policy):
+    policy, _ = enforced_policy
+    actions = {a for s in policy["Statement"] for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+    assert not actions & {"bedrock:Converse", "bedrock:ConverseStream"}
 
 
 def test_cross_region_profile_reaches_its_destination_models_only_through_the_profile(enforced_policy):

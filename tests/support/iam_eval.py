@@ -29,6 +29,18 @@ from typing import Any, Literal
 
 Decision = Literal["allow", "explicit-deny", "implicit-deny"]
 
+# API operations that have no IAM action of their own, and the action AWS authorizes them with
+# (Bedrock user guide, "Prerequisites for running model inference").
+AUTHORIZED_AS = {
+    "bedrock:Converse": "bedrock:InvokeModel",
+    "bedrock:ConverseStream": "bedrock:InvokeModelWithResponseStream",
+}
+
+
+def authorizing_action(operation: str) -> str:
+    """The IAM action AWS checks for an API call `service:Operation`."""
+    return AUTHORIZED_AS.get(operation, operation)
+
 
 @dataclass(frozen=True)
 class Request:

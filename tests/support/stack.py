@@ -35,6 +35,7 @@ class StackRun:
     mirror: Path
     env: dict[str, str] = field(default_factory=dict)  # extra environment, e.g. TF_VAR_ secrets
     transcripts: list[str] = field(default_factory=list)  # stdout and stderr of every command
+    policies_checked: int = 0  # policy documents of the last apply checked against the IAM catalogue
 
     @property
     def directory(self) -> Path:
@@ -49,8 +50,19 @@ class StackRun:
     def init(self) -> None:
         self.tf("init", "-input=false", "-no-color")
 
-    def apply(self) -> None:
+    def apply(self, *, check_policies: bool = True) -> None:
+        """Apply, then check every policy document in the state against AWS's catalogue."""
         self.tf("apply", "-auto-approve", "-input=false", "-no-color")
+        if check_policies:
+            from tests.support.policy_scan import assert_policies_clean
+
+            self.policies_checked = assert_policies_clean(self.show_state_json())
+
+    def show_state_json(self) -> dict[str, Any]:
+        # Not kept in the transcripts: the state holds the secrets the transcripts must never show.
+        result = run_terraform(self.directory, self.mirror, "show", "-json", extra_env=self.env)
+        assert result.returncode == 0, result.stderr[-4000:]
+        return json.loads(result.stdout)
 
     def plan_exit_code(self) -> int:
         return self.tf("plan", "-detailed-exitcode", "-input=false", "-no-color", ok=(0, 2)).returncode

@@ -11,6 +11,7 @@ from tests.support.iam_eval import (
     PolicyError,
     Request,
     arn_match,
+    authorizing_action,
     evaluate,
     is_allowed,
     wildcard_match,
@@ -20,7 +21,7 @@ ACCOUNT = "123456789012"
 GUARDRAIL = f"arn:aws:bedrock:us-east-1:{ACCOUNT}:guardrail/abc:2"
 VPCE = "vpce-0a1b2c3d4e5f60718"
 MODEL = "anthropic.claude-sonnet-4-20250514-v1:0"
-INVOKE = ["bedrock:InvokeModelWithResponseStream", "bedrock:InvokeModel", "bedrock:ConverseStream", "bedrock:Converse"]
+INVOKE = ["bedrock:InvokeModelWithResponseStream", "bedrock:InvokeModel"]
 REQUEST_CONDITIONS = {"StringEquals": {"bedrock:GuardrailIdentifier": [GUARDRAIL], "aws:SourceVpce": [VPCE]}}
 
 # The shape of the bedrock-access policy (one region, guardrail and PrivateLink enforced).
@@ -75,7 +76,7 @@ def test_allowed_model_in_allowed_region_is_allowed():
     result = evaluate(DEVELOPER_POLICY, Request("bedrock:InvokeModel", fm("us-east-1"), GOOD))
     assert result.decision == "allow"
     assert result.allowed_by == ("InvokeClaudeInConfiguredRegions",)
-    assert is_allowed(DEVELOPER_POLICY, "bedrock:ConverseStream", profile(), GOOD)
+    assert is_allowed(DEVELOPER_POLICY, authorizing_action("bedrock:ConverseStream"), profile(), GOOD)
 
 
 def test_another_vendors_model_is_denied():

@@ -5,13 +5,12 @@
 #     the principal tag <access_tag_key> = <name_prefix>. Sessions are short-lived STS credentials; bcce
 #     creates no IAM users and no access keys.
 locals {
-  # Converse and ConverseStream are authorized through InvokeModel and InvokeModelWithResponseStream;
-  # they are listed as well so that the policy reads like the API a developer calls.
+  # The Converse API has no IAM actions of its own: AWS authorizes Converse with bedrock:InvokeModel
+  # and ConverseStream with bedrock:InvokeModelWithResponseStream (Bedrock user guide, "Prerequisites
+  # for running model inference"), so these two actions cover all four operations.
   invoke_actions = [
     "bedrock:InvokeModel",
     "bedrock:InvokeModelWithResponseStream",
-    "bedrock:Converse",
-    "bedrock:ConverseStream",
   ]
 
   foundation_model_arns = flatten([
