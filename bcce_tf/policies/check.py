@@ -30,26 +30,34 @@ def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list | tuple) else [value]
 
 
-_STAR = None  # a token of a glob that stands for any run of characters
+# Tokens of an ARN pattern: a character, ANY (a policy's * or ?, a Terraform interpolation, or a
+# catalogue placeholder such as ${ResourceId}), or SEGMENT (${Partition}, ${Region}, ${Account}: never
+# spans a ':').
+ANY, SEGMENT = "\x00any", "\x00segment"
+SEGMENT_PLACEHOLDERS = frozenset({"${Partition}", "${Region}", "${Account}"})
 
 
-def glob_tokens(pattern: str) -> list[str | None]:
-    """An ARN pattern as tokens: characters, and _STAR for each *, ? or interpolation."""
-    tokens: list[str | None] = []
+def glob_tokens(pattern: str) -> list[str]:
+    tokens: list[str] = []
     for piece in re.split(r"(\$\{[^}]*\}|\*|\?)", pattern):
         if not piece:
             continue
         if _PLACEHOLDER.fullmatch(piece):
-            if not tokens or tokens[-1] is not _STAR:
-                tokens.append(_STAR)
+            tokens.append(SEGMENT if piece in SEGMENT_PLACEHOLDERS else ANY)
         else:
             tokens.extend(piece.lower())
     return tokens
 
 
+def _eats(wildcard: str, token: str) -> bool:
+    """A wildcard can take in one more character, or the start of another wildcard's text."""
+    return wildcard == ANY or token in (ANY, SEGMENT) or token != ":"
+
+
 def globs_overlap(left: str, right: str) -> bool:
-    """Some string matches both patterns (each *, ? or ${...} standing for any run of characters)."""
+    """Some ARN matches both patterns."""
     a, b = glob_tokens(left), glob_tokens(right)
+    wild = (ANY, SEGMENT)
     seen: set[tuple[int, int]] = set()
     stack = [(0, 0)]
     while stack:
@@ -59,15 +67,15 @@ def globs_overlap(left: str, right: str) -> bool:
         seen.add((i, j))
         if i == len(a) and j == len(b):
             return True
-        if i < len(a) and a[i] is _STAR:
+        if i < len(a) and a[i] in wild:
             stack.append((i + 1, j))
-            if j < len(b):
+            if j < len(b) and _eats(a[i], b[j]):
                 stack.append((i, j + 1))
-        if j < len(b) and b[j] is _STAR:
+        if j < len(b) and b[j] in wild:
             stack.append((i, j + 1))
-            if i < len(a):
+            if i < len(a) and _eats(b[j], a[i]):
                 stack.append((i + 1, j))
-        if i < len(a) and j < len(b) and a[i] is not _STAR and a[i] == b[j]:
+        if i < len(a) and j < len(b) and a[i] not in wild and a[i] == b[j]:
             stack.append((i + 1, j + 1))
     return False
 
