@@ -164,6 +164,8 @@ class Resilience(Strict):
 
 class Readiness(Strict):
     min_score: int = Field(default=70, ge=0, le=100)
+    # false: `--force` is refused (exit 15), so the gate cannot be bypassed (CI, production).
+    allow_force: bool = True
 
 
 class Config(Strict):

@@ -91,3 +91,8 @@ class CredentialsError(AwsError):
 class ReadinessGateError(BcceError):
     exit_code = ExitCode.READINESS_GATE
     fmt = "{message}"
+
+
+class ForceRefusedError(BcceError):
+    exit_code = ExitCode.FORCE_REFUSED
+    fmt = "--force refused: {setting} forbids overriding the readiness gate; fix what fails (bcce readiness) instead"

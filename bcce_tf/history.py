@@ -32,6 +32,7 @@ class RunRecord:
     readiness_score: int | None = None
     error: str = ""
     duration: float = 0.0  # seconds from start to end
+    forced: dict[str, Any] | None = None  # the readiness gate overridden with --force: who, when, score, failures
 
 
 def append(record: RunRecord, path: Path | None = None) -> None:

@@ -64,6 +64,7 @@ class RunRecorder:
             readiness_score=self.state.get("readiness_score"),
             error=error,
             duration=round(ended - self.started, 3),
+            forced=self.state.get("forced"),
         )
 
     def finish(self, exit_code: int, error: str = "") -> Any:

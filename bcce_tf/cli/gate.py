@@ -50,10 +50,15 @@ def readiness_gate(ctx: typer.Context, runtime: Runtime, *, force: bool, config:
                    min_score: int | None = None) -> int | None:
     """Run readiness and refuse below the threshold or on a critical failure unless forced;
     returns the score (the plan summary records it)."""
-    from bcce_tf.errors import CredentialsError, ReadinessGateError
+    from bcce_tf.errors import CredentialsError, ForceRefusedError, ReadinessGateError
     from bcce_tf.logs import logger
+    from bcce_tf.readiness import force_forbidden_by
     from bcce_tf.readiness.report import verdict_line
 
+    if force:  # refused before anything runs, whether or not the gate would have needed it
+        forbidden = force_forbidden_by(runtime.config, runtime.environ)
+        if forbidden:
+            raise ForceRefusedError(setting=forbidden)
     if config is None:
         config = runtime.config
         requested = (ctx.params or {}).get("component")
@@ -78,4 +83,22 @@ def readiness_gate(ctx: typer.Context, runtime: Runtime, *, force: bool, config:
     for reason in reasons:
         log.warning(f"  {reason}")
     log.warning("=" * 72)
+    ctx.find_root().meta.setdefault("bcce", {})["forced"] = forced_entry(report)
     return report.score
+
+
+def forced_entry(report: Report) -> dict[str, object]:
+    """What the run record keeps of a run that overrode the gate: who, when, the score, what failed."""
+    import time
+
+    from bcce_tf.readiness.model import Status
+    from bcce_tf.run_record import utc_stamp
+
+    return {
+        "caller_arn": report.facts.get("caller_arn", "unknown"),
+        "at": utc_stamp(time.time()),
+        "score": report.score,
+        "min_score": report.min_score,
+        "failed_checks": report.ids(Status.FAILED) + report.ids(Status.NOT_CHECKED),
+        "reasons": report.blocked_because(),
+    }

@@ -62,6 +62,21 @@ def _attempts(attempts: dict[str, int]) -> str:
     return ", ".join(f"{name} x{count}" for name, count in sorted(retried.items()))
 
 
+def _forced_lines(runs: list[dict[str, Any]]) -> list[str]:
+    """Runs that overrode the readiness gate with --force: who, when, the score and what failed."""
+    forced = [r for r in runs if r.get("forced")]
+    if not forced:
+        return []
+    lines = ["readiness gate overridden with --force:"]
+    for run in reversed(forced):
+        entry = run["forced"]
+        failed = ", ".join(entry.get("failed_checks") or []) or "-"
+        lines.append(f"  {entry.get('at', '?')} run {run.get('correlation_id', '')} {run.get('operation', '')} by "
+                     f"{entry.get('caller_arn', 'unknown')}: score {entry.get('score')}/100 "
+                     f"(minimum {entry.get('min_score')}); failed: {failed}")
+    return lines
+
+
 def doctor_command(
     ctx: typer.Context,
     component: str = typer.Option("all", "--component", help="What to show: circuit-breakers, history or all."),
@@ -101,6 +116,7 @@ def doctor_command(
                      str(r.get("outcome", "")), str(r.get("exit_code", "")), _attempts(r.get("attempts") or {})]
                     for r in reversed(runs)]
             lines += _table(rows, ["ENDED", "OPERATION", "RUN", "OUTCOME", "EXIT", "RETRIES"])
+        lines += _forced_lines(runs)
     if as_json:
         typer.echo(json.dumps(report, indent=2, sort_keys=True))
         return

@@ -56,4 +56,21 @@ def resolve_min_score(flag: int | None, config: Config, environ: Mapping[str, st
     return value
 
 
-__all__ = ["CheckResult", "Report", "Status", "assess", "resolve_min_score"]
+ALLOW_FORCE_ENV = "BCCE_ALLOW_FORCE"
+_FALSE, _TRUE = ("0", "false", "no", "off"), ("1", "true", "yes", "on")
+
+
+def force_forbidden_by(config: Config, environ: Mapping[str, str] = os.environ) -> str | None:
+    """The setting that forbids `--force`, or None. Either one forbids: BCCE_ALLOW_FORCE=1 cannot
+    re-open what the config closed."""
+    raw = (environ.get(ALLOW_FORCE_ENV) or "").strip().lower()
+    if raw and raw not in _FALSE + _TRUE:
+        raise UsageError(f"{ALLOW_FORCE_ENV} must be 0 or 1 (also false/true, no/yes, off/on), got '{environ[ALLOW_FORCE_ENV]}'")
+    if not config.readiness.allow_force:
+        return "readiness.allow_force = false in the config"
+    if raw in _FALSE:
+        return f"{ALLOW_FORCE_ENV}={environ[ALLOW_FORCE_ENV].strip()}"
+    return None
+
+
+__all__ = ["CheckResult", "Report", "Status", "assess", "force_forbidden_by", "resolve_min_score"]
