@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from bcce_tf import __version__
-from bcce_tf.errors import AwsError, CredentialsError
+from bcce_tf.errors import AwsError, CredentialsError, NotSupportedError
 from bcce_tf.resilience.classify import classify_aws_error
 from bcce_tf.resilience.failure import FailureKind
 from bcce_tf.resilience.guard import Resilience
@@ -112,6 +112,9 @@ def translate(exc: Exception, service: str, operation: str) -> Exception:
     """botocore's exceptions to bcce's errors; anything else is returned unchanged."""
     import botocore.exceptions as bex
 
+    if isinstance(exc, NotSupportedError):  # named by the call, not by the breaker it went through
+        return NotSupportedError(operation=f"{service}:{operation}", action=exc.fields.get("action", operation),
+                                 reason=exc.fields.get("reason", ""), failure=exc.fields.get("failure"))
     if isinstance(exc, (bex.NoCredentialsError, bex.PartialCredentialsError, bex.ProfileNotFound)):
         return CredentialsError(detail=str(exc))
     if isinstance(exc, bex.ClientError):

@@ -88,6 +88,13 @@ class CredentialsError(AwsError):
     fmt = "AWS credentials rejected or missing: {detail}"
 
 
+class NotSupportedError(BcceError):
+    """The endpoint answered that it does not implement an action bcce needs; never retried."""
+
+    exit_code = ExitCode.NOT_SUPPORTED
+    fmt = "{operation}: the endpoint does not implement {action} (not retried): {reason}"
+
+
 class ReadinessGateError(BcceError):
     exit_code = ExitCode.READINESS_GATE
     fmt = "{message}"

@@ -98,7 +98,7 @@ def up(port: int | None = None, wait: float = 30) -> tuple[EmulatorInfo, bool]:
     log = path.with_name("emulator.log")
     with log.open("ab") as handle:
         process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(chosen)],
+            [sys.executable, "-m", "bcce_tf.emulator.server", "-H", HOST, "-p", str(chosen)],
             stdin=subprocess.DEVNULL, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
         )
     info = EmulatorInfo(pid=process.pid, port=chosen, started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), log=str(log))

@@ -70,7 +70,7 @@ class Emulator:
 def moto_server() -> Iterator[Emulator]:
     from moto.server import ThreadedMotoServer
 
-    from tests.support.moto_patches import install_all
+    from bcce_tf.emulator import install_all
 
     install_all()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)

@@ -75,7 +75,7 @@ def classify_text(text: str) -> Failure:
                 if lock is None:
                     continue
                 return Failure(kind, _lock_reason(pattern, lock), lock)
-            return Failure(kind, f"{pattern.name}: {_excerpt(match, readable)}")
+            return Failure(kind, f"{pattern.name}: {_excerpt(match, readable)}", action=_action(match))
     return Failure(FailureKind.FATAL, f"unclassified: {_first_error_line(readable)}")
 
 
@@ -115,13 +115,19 @@ def classify_aws_error(exc: BaseException) -> Failure:
 def classify_aws_code(code: str, *, message: str = "", status: int | None = None) -> Failure:
     """Classify an AWS error by its code, then by its HTTP status."""
     described = shorten(f"{code}: {message}" if message else code)
-    for kind in (FailureKind.CREDENTIALS, FailureKind.TRANSIENT):
+    for kind in (FailureKind.CREDENTIALS, FailureKind.NOT_SUPPORTED, FailureKind.TRANSIENT):
         for pattern in patterns_of(kind):
-            if code and pattern.regex.search(code):
-                return Failure(kind, f"{pattern.name}: {described}")
+            # An unimplemented action is named in the message; every other kind by its code.
+            subject = f"{code}: {message}" if kind is FailureKind.NOT_SUPPORTED else code
+            if code and (match := pattern.regex.search(subject)):
+                return Failure(kind, f"{pattern.name}: {described}", action=_action(match))
     if status in _TRANSIENT_HTTP_STATUS:
         return Failure(FailureKind.TRANSIENT, f"{_TRANSIENT_HTTP_STATUS[status]}: HTTP {status} {described}")
     return Failure(FailureKind.FATAL, f"unclassified: {described}")
+
+
+def _action(match: re.Match[str]) -> str:
+    return (match.groupdict().get("action") or "") if match.re.groupindex else ""
 
 
 def _json_object(line: str) -> dict[str, object] | None:

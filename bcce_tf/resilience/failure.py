@@ -10,6 +10,7 @@ class FailureKind(StrEnum):
     TRANSIENT = "transient"  # worth trying again after a pause
     LOCKED = "locked"  # another run holds the Terraform state lock
     CREDENTIALS = "credentials"  # never retried: the same credentials fail the same way
+    NOT_SUPPORTED = "not-supported"  # never retried: the endpoint does not implement the action
     FATAL = "fatal"  # the caller reports it as it is
 
 
@@ -29,3 +30,4 @@ class Failure:
     kind: FailureKind
     reason: str  # "<pattern name>: <matched text>", short enough for one log line
     lock: LockInfo | None = None
+    action: str = ""  # NOT_SUPPORTED: the action the endpoint lacks, when its answer names it

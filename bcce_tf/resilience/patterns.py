@@ -17,10 +17,15 @@ class ErrorPattern:
     name: str
     regex: re.Pattern[str]
     kind: FailureKind
-    source: str  # where the pattern comes from: "aws", "network", "terraform", "terragrunt"
+    source: str  # where the pattern comes from: "aws", "emulator", "network", "terraform", "terragrunt"
 
 
-PRIORITY: tuple[FailureKind, ...] = (FailureKind.CREDENTIALS, FailureKind.LOCKED, FailureKind.TRANSIENT)
+PRIORITY: tuple[FailureKind, ...] = (
+    FailureKind.CREDENTIALS,
+    FailureKind.NOT_SUPPORTED,
+    FailureKind.LOCKED,
+    FailureKind.TRANSIENT,
+)
 
 
 def _token(*codes: str) -> str:
@@ -47,6 +52,17 @@ _CREDENTIALS = (
     _row("access-denied", _token("AccessDenied", "AccessDeniedException"), _C, "aws"),
     _row("unauthorized-operation", _token("UnauthorizedOperation"), _C, "aws"),
     _row("not-authorized", _token("NotAuthorized"), _C, "aws"),
+)
+
+# An endpoint that lacks an action answers HTTP 500 (moto, and bcce's emulator, which passes moto's
+# text on: moto/core/responses.py raises NotImplementedError("The <action> action has not been
+# implemented")) or 501 NotImplemented. The same request fails the same way: never retried.
+# The group "action" names what is missing.
+NOT_IMPLEMENTED_ACTION = r"\bThe (?P<action>[A-Za-z0-9_]+) action has not been implemented"
+
+_NOT_SUPPORTED = (
+    _row("action-not-implemented", NOT_IMPLEMENTED_ACTION, FailureKind.NOT_SUPPORTED, "emulator"),
+    _row("not-implemented", _token("NotImplemented", "NotImplementedError"), FailureKind.NOT_SUPPORTED, "aws"),
 )
 
 _LOCKED = (_row("state-locked", r"Error acquiring the state lock", _L, "terraform"),)
@@ -143,6 +159,7 @@ _NETWORK_TRANSIENT = (
 
 PATTERNS: tuple[ErrorPattern, ...] = (
     *_CREDENTIALS,
+    *_NOT_SUPPORTED,
     *_LOCKED,
     *_AWS_TRANSIENT,
     *_TERRAGRUNT,

@@ -20,6 +20,7 @@ from bcce_tf.errors import (
     BcceError,
     CircuitOpenError,
     CredentialsError,
+    NotSupportedError,
     RetriesExhaustedError,
     StateLockedError,
 )
@@ -158,11 +159,15 @@ def run_with_retry(
                 and not isinstance(exc, CredentialsError)
             ):
                 raise CredentialsError(detail=failure.reason, failure=failure) from exc
+            if failure is not None and failure.kind is FailureKind.NOT_SUPPORTED:
+                raise _not_supported(name, failure) from exc
             raise
         failure = check(result)
         progress.note(failure, clock())
         if failure is not None and failure.kind is FailureKind.CREDENTIALS:
             raise CredentialsError(detail=failure.reason, failure=failure, last_result=result)
+        if failure is not None and failure.kind is FailureKind.NOT_SUPPORTED:
+            raise _not_supported(name, failure, last_result=result)
         return result
 
     def should_retry(_: tenacity.RetryCallState) -> bool:
@@ -223,6 +228,12 @@ def run_with_retry(
         retry_error_callback=give_up,
     )
     return retrying(attempt)
+
+
+def _not_supported(name: str, failure: Failure, last_result: object = None) -> NotSupportedError:
+    return NotSupportedError(
+        operation=name, action=failure.action or "an action", reason=failure.reason, failure=failure, last_result=last_result,
+    )
 
 
 def _transient_wait(policy: RetryPolicy) -> Callable[[tenacity.RetryCallState], float]:

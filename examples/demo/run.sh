@@ -13,13 +13,13 @@ step "bcce local up"
 url="$(bcce local up)"
 trap 'step "bcce local down"; bcce local down' EXIT
 
-step "bcce --endpoint-url $url plan"
-bcce --endpoint-url "$url" plan
-step "bcce --endpoint-url $url apply"
-bcce --endpoint-url "$url" apply
+step "bcce --endpoint-url $url plan --component all"
+bcce --endpoint-url "$url" plan --component all
+step "bcce --endpoint-url $url apply --component all"
+bcce --endpoint-url "$url" apply --component all
 step "bcce --endpoint-url $url output"
 bcce --endpoint-url "$url" output
 step "bcce --endpoint-url $url plan --detailed-exitcode (a second plan has nothing to do)"
 bcce --endpoint-url "$url" plan --detailed-exitcode
-step "bcce --endpoint-url $url destroy --auto-approve"
-bcce --endpoint-url "$url" destroy --auto-approve
+step "bcce --endpoint-url $url destroy --component all --auto-approve"
+bcce --endpoint-url "$url" destroy --component all --auto-approve

@@ -1,6 +1,6 @@
 """The dashboards component applied for real (Grafana, provider 3.39) with network and analytics.
 
-Emulator additions used here (tests/support/moto_patches/access.py): EC2 MonitorInstances, the
+Emulator additions used here (bcce_tf/emulator/access.py): EC2 MonitorInstances, the
 AmazonSSMManagedInstanceCore managed policy, no empty Association on private network interfaces,
 instance SecurityGroups from the primary network interface, RDS parameters with Source "user".
 """

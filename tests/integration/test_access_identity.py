@@ -1,6 +1,6 @@
 """The identity component applied for real, both tracks: Identity Center and Cognito OIDC federation.
 
-Emulator additions used here (tests/support/moto_patches/access.py): sso-admin permission set tag
+Emulator additions used here (bcce_tf/emulator/access.py): sso-admin permission set tag
 operations and DescribePermissionSetProvisioningStatus, cognito-identity Set/GetIdentityPoolRoles.
 """
 

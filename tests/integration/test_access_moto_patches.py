@@ -13,7 +13,7 @@ import botocore.session
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.support.moto_patches import access
+from bcce_tf.emulator import access
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,7 @@ import botocore.session
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.support.moto_patches import platform
+from bcce_tf.emulator import platform
 
 MODEL = botocore.session.get_session()
 

@@ -3,7 +3,7 @@
 Each test applies its component (with security, which every component needs), checks what was
 created through the AWS API, checks that a second plan has nothing to do, destroys, and checks
 that nothing is left behind. The emulator answers a few calls moto lacks through the additions in
-tests/support/moto_patches/platform.py (named-query delete, Logs Insights query definitions, budget
+bcce_tf/emulator/platform.py (named-query delete, Logs Insights query definitions, budget
 notification subscribers); nothing is excluded from these runs.
 """
 

@@ -273,7 +273,7 @@ def test_pattern_table_holds_terragrunts_list_and_unique_names() -> None:
 
     assert len([p for p in PATTERNS if p.source == "terragrunt"]) == 30
     assert len(names) == len(set(names))
-    assert {p.kind for p in PATTERNS} == {FailureKind.TRANSIENT, FailureKind.LOCKED, FailureKind.CREDENTIALS}
+    assert {p.kind for p in PATTERNS} == {FailureKind.TRANSIENT, FailureKind.LOCKED, FailureKind.CREDENTIALS, FailureKind.NOT_SUPPORTED}
 
 
 def _client_error(code: str, status: int, message: str = "boom") -> ClientError:

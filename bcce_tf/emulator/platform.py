@@ -3,7 +3,7 @@
 hashicorp/aws reads every resource back after creating it and deletes it on destroy; where moto has
 no handler for one of those calls the apply or destroy fails although the resource itself is
 emulated. Each addition below stores and returns exactly the members botocore's service model
-documents for that operation (checked in tests/unit/test_moto_patches_platform.py):
+documents for that operation (checked in tests/integration/test_moto_patches_platform.py):
 
 - athena   DeleteNamedQuery                    (destroy of aws_athena_named_query)
 - logs     PutQueryDefinition, DescribeQueryDefinitions, DeleteQueryDefinition
