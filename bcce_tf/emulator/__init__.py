@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import importlib
 
-ADDITIONS: tuple[str, ...] = ("platform", "access", "unimplemented")
+ADDITIONS: tuple[str, ...] = ("platform", "access", "bedrock", "unimplemented")
 
 _installed = False
 

@@ -60,7 +60,8 @@ def test_json_report(project, emulator, capsys):
     assert data["regions"] == ["us-east-1", "us-west-2"]
     assert data["facts"]["account_id"] == "123456789012"
     checks = {c["id"]: c for c in data["checks"]}
-    assert checks["region.bedrock-models.us-west-2"]["status"] == "not_checked"
+    assert checks["region.bedrock-models.us-west-2"]["status"] == "passed"
+    assert checks["region.model-access.us-west-2"]["status"] == "passed"
     assert data["score"] == min(100, data["score"]) and data["status"] in ("ready", "blocked")
 
 

@@ -19,8 +19,8 @@ pytestmark = pytest.mark.integration
 ACCOUNT = "123456789012"
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"}]})
-# What moto 5.2.5 cannot answer: these checks must come back "not checked", never "passed".
-EMULATOR_GAPS = {"permissions.simulation", "region.bedrock-models.us-east-1"}
+# What the emulator cannot answer: these checks must come back "not checked", never "passed".
+EMULATOR_GAPS = {"permissions.simulation"}
 # Weights per impact, written out here on purpose (not imported) to check the formula independently.
 WEIGHT = {"critical": 10, "high": 5, "medium": 3, "low": 1}
 
@@ -103,7 +103,7 @@ def test_ready_account_passes_every_check_the_emulator_can_answer(emulator, read
         assert results[check_id].status is Status.NOT_CHECKED, "a check that cannot run is never passed"
         assert results[check_id].evidence
     assert "did not answer" in results["permissions.simulation"].evidence
-    assert "HTTP 500" in results["region.bedrock-models.us-east-1"].evidence
+    assert results["region.model-access.us-east-1"].evidence.startswith("all 6 allowed Claude model(s) are available")
     # the role session is a role: it passes, and the account is known
     assert results["security.not-root"].evidence == f"calling as assumed-role {ready_account}"
     assert report.facts == {"account_id": ACCOUNT, "caller_arn": ready_account}

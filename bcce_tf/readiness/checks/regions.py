@@ -75,18 +75,84 @@ def region_services(ctx: CheckContext, region: str) -> Outcome:
     return Outcome.passed(f"{region} offers all {len(wanted)}: {', '.join(wanted)}{note}")
 
 
+def _listed_models(ctx: CheckContext, region: str) -> list[str]:
+    def lookup() -> list[str]:
+        answer = ctx.call("bedrock", region, "list_foundation_models", byProvider="Anthropic")
+        return [m["modelId"] for m in answer.get("modelSummaries", [])]
+
+    return ctx.once(f"bedrock-models:{region}", lookup)
+
+
+def _allowed(ctx: CheckContext, models: list[str]) -> list[str]:
+    patterns = ctx.config.allowed_model_patterns
+    return sorted(m for m in models if any(fnmatchcase(m, p) for p in patterns))
+
+
 def bedrock_models(ctx: CheckContext, region: str) -> Outcome:
     try:
-        answer = ctx.call("bedrock", region, "list_foundation_models", byProvider="Anthropic")
+        models = _listed_models(ctx, region)
     except BcceError as exc:
         return Outcome.not_checked(f"Bedrock did not list its models: {describe_error(exc)}")
-    models = [m["modelId"] for m in answer.get("modelSummaries", [])]
     patterns = ctx.config.allowed_model_patterns
-    allowed = sorted(m for m in models if any(fnmatchcase(m, p) for p in patterns))
+    allowed = _allowed(ctx, models)
     if not allowed:
         return Outcome.failed(f"none of the {len(models)} Anthropic models in {region} match {', '.join(patterns)}")
     shown = ", ".join(allowed[:5]) + (f" and {len(allowed) - 5} more" if len(allowed) > 5 else "")
     return Outcome.passed(f"{len(allowed)} allowed Claude model(s): {shown}")
+
+
+# What GetFoundationModelAvailability answers when a model is usable, per field.
+READY_ANSWER = {"agreement": "AVAILABLE", "authorizationStatus": "AUTHORIZED",
+                "entitlementAvailability": "AVAILABLE", "regionAvailability": "AVAILABLE"}
+MODEL_ACCESS_FIX = (
+    "the platform team, once per account (or in the organization's management account): submit "
+    "Anthropic's first-use form (Bedrock console model catalog, or bedrock:PutUseCaseForModelAccess), "
+    "then accept each model's offer (aws bedrock list-foundation-model-agreement-offers --model-id M; "
+    "aws bedrock create-foundation-model-agreement --model-id M --offer-token T) with a role allowed "
+    "bedrock:CreateFoundationModelAgreement and aws-marketplace:Subscribe, aws-marketplace:Unsubscribe, "
+    "aws-marketplace:ViewSubscriptions, on an account with a valid payment method; developers never "
+    "need marketplace permissions"
+)
+
+
+def model_problems(answer: dict) -> list[str]:
+    """Why GetFoundationModelAvailability says a model cannot be used yet (empty: it can)."""
+    agreement = (answer.get("agreementAvailability") or {}).get("status", "?")
+    problems = []
+    if agreement != "AVAILABLE":
+        detail = (answer.get("agreementAvailability") or {}).get("errorMessage")
+        problems.append(f"agreement {agreement}" + (f" ({detail})" if detail else ""))
+    for field in ("authorizationStatus", "entitlementAvailability", "regionAvailability"):
+        value = answer.get(field, "?")
+        if value != READY_ANSWER[field]:
+            problems.append(f"{field} {value}")
+    return problems
+
+
+def model_access(ctx: CheckContext, region: str) -> Outcome:
+    try:
+        allowed = _allowed(ctx, _listed_models(ctx, region))
+    except BcceError as exc:
+        return Outcome.not_checked(f"Bedrock did not list its models: {describe_error(exc)}")
+    if not allowed:
+        return Outcome.not_checked(f"no allowed Claude model is offered in {region} (see region.bedrock-models.{region})")
+    ready, blocked = [], []
+    for model in allowed:
+        try:
+            answer = ctx.call("bedrock", region, "get_foundation_model_availability", modelId=model)
+        except BcceError as exc:
+            return Outcome.not_checked(f"bedrock:GetFoundationModelAvailability for {model}: {describe_error(exc)}")
+        problems = model_problems(answer)
+        (blocked.append(f"{model}: {', '.join(problems)}") if problems else ready.append(model))
+    if not blocked:
+        return Outcome.passed(f"all {len(ready)} allowed Claude model(s) are available to the account in {region}")
+    not_in_region = [b for b in blocked if "regionAvailability NOT_AVAILABLE" in b]
+    fix = MODEL_ACCESS_FIX + ("; a model not offered in this region is reached through its cross-region "
+                              "inference profile (us./eu./apac./global. prefix) or another region" if not_in_region else "")
+    evidence = f"{len(blocked)} of {len(allowed)} allowed model(s) not usable in {region}: " + "; ".join(blocked)
+    if ready:
+        return Outcome.warning(evidence + f" (usable: {', '.join(ready)})", fix)
+    return Outcome.failed(evidence, fix)
 
 
 def checks(ctx: CheckContext) -> list[Check]:
@@ -101,5 +167,7 @@ def checks(ctx: CheckContext) -> list[Check]:
             Check(f"region.bedrock-models.{region}", f"Claude models are offered in {region}", c, Impact.HIGH,
                   bedrock_models, (region,),
                   remediation="pick a region where Anthropic models are offered, or widen allowed_model_patterns"),
+            Check(f"region.model-access.{region}", f"The account may use each allowed Claude model in {region}", c,
+                  Impact.HIGH, model_access, (region,), remediation=MODEL_ACCESS_FIX),
         ]
     return found
