@@ -220,4 +220,5 @@ def test_ci_workflow_runs_the_gate_script():
     comment = runs["Comment the readiness report on the pull request"]
     assert "bcce-reports/readiness.md" in comment and "gh pr comment" in comment
     assert workflow["env"]["BCCE_REPORT_DIR"] == "bcce-reports"
+    assert workflow["env"]["BCCE_ALLOW_FORCE"] == "0", "the CI gate cannot be bypassed with --force"
     assert workflow["permissions"]["pull-requests"] == "write"
