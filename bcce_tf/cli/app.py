@@ -9,7 +9,17 @@ from typing import Optional
 import typer
 
 from bcce_tf import __version__, run_record
-from bcce_tf.cli import config_cmd, cost, local_cmd, providers_cmd, readiness_cmd, resilience_cmd, stack_cmds, state_cmd
+from bcce_tf.cli import (
+    config_cmd,
+    cost,
+    local_cmd,
+    providers_cmd,
+    readiness_cmd,
+    resilience_cmd,
+    stack_cmds,
+    state_cmd,
+    validate_cmd,
+)
 from bcce_tf.cli.common import GlobalOptions
 
 app = typer.Typer(
@@ -82,3 +92,4 @@ state_cmd.register(app)
 resilience_cmd.register(app)
 readiness_cmd.register(app)
 cost.register(app)
+validate_cmd.register(app)

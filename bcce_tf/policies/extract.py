@@ -151,10 +151,9 @@ def policies_from_hcl_file(path: Path, display: str) -> list[tuple[str, dict[str
 
 def _heredoc(value: Any) -> Any:
     if isinstance(value, str):
-        match = re.match(r"^<<-?(\w+)\n(.*)\n\s*\1\s*$", value, flags=re.S)
-        if match:
-            return match.group(2)
-        return _literal(value)
+        text = _literal(value)
+        match = re.match(r"^<<-?(\w+)\n(.*)\n\s*\1\s*$", text, flags=re.S)
+        return match.group(2) if match else text
     return value
 
 

@@ -1,0 +1,79 @@
+"""`bcce validate`: checks of a Terraform root as it is on disk, without credentials.
+
+A checker takes the root folder and returns what it found; one that cannot run says so (a
+`Skipped` with the reason) instead of passing. Checkers are listed in CHECKERS: a new check is one
+more entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    file: str  # relative to the root checked
+    line: int  # 1-based; 0 when it concerns a whole file
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}" if self.line else f"{self.file}: {self.message}"
+
+
+@dataclass(frozen=True)
+class CheckerResult:
+    name: str
+    findings: list[Finding] = field(default_factory=list)
+    checked: str = ""  # what it looked at, for the summary line
+    skipped: str = ""  # why it could not run ("not checked")
+
+
+Checker = Callable[[Path], CheckerResult]
+
+
+def iam_policies(root: Path) -> CheckerResult:
+    """Every policy written in the root's HCL against AWS's catalogue (bcce_tf.policies)."""
+    from bcce_tf.policies.check import check_policy
+    from bcce_tf.policies.extract import policies_from_root
+
+    documents = policies_from_root(root)
+    findings: list[Finding] = []
+    for where, document in documents:
+        location, _, label = where.partition(" ")
+        file, _, line = location.rpartition(":")
+        for problem in check_policy(document, label):
+            findings.append(Finding(file, int(line) if line.isdigit() else 0, str(problem)))
+    return CheckerResult("iam-policies", sorted(findings), checked=f"{len(documents)} policy document(s)")
+
+
+def provider_schema(root: Path) -> CheckerResult:
+    return CheckerResult("provider-schema", skipped="no provider schema validator in this build")
+
+
+CHECKERS: list[Checker] = [provider_schema, iam_policies]
+
+
+def terraform_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*.tf") if ".terraform" not in p.relative_to(root).parts)
+
+
+def syntax(root: Path) -> list[Finding]:
+    """Files the HCL parser rejects: nothing else can be checked in them."""
+    import hcl2
+
+    findings = []
+    for path in terraform_files(root):
+        try:
+            hcl2.loads(path.read_text(encoding="utf-8"))
+        except Exception as exc:  # noqa: BLE001 - the parser's own message names the place
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            findings.append(Finding(str(path.relative_to(root)), 0, f"not valid HCL: {first}"))
+    return findings
+
+
+def validate(root: Path, checkers: list[Checker] | None = None) -> tuple[list[Finding], list[CheckerResult]]:
+    results = [checker(root) for checker in (CHECKERS if checkers is None else checkers)]
+    findings = syntax(root) + [f for r in results for f in r.findings]
+    return findings, results
