@@ -55,21 +55,15 @@ def provider_schema(root: Path) -> CheckerResult:
 CHECKERS: list[Checker] = [provider_schema, iam_policies]
 
 
-def terraform_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*.tf") if ".terraform" not in p.relative_to(root).parts)
-
-
 def syntax(root: Path) -> list[Finding]:
     """Files the HCL parser rejects: nothing else can be checked in them."""
-    import hcl2
+    from bcce_tf.policies.extract import load_hcl, terraform_files
 
     findings = []
     for path in terraform_files(root):
-        try:
-            hcl2.loads(path.read_text(encoding="utf-8"))
-        except Exception as exc:  # noqa: BLE001 - the parser's own message names the place
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            findings.append(Finding(str(path.relative_to(root)), 0, f"not valid HCL: {first}"))
+        _, parsed, error = load_hcl(path)
+        if parsed is None:
+            findings.append(Finding(str(path.relative_to(root)), 0, f"not valid HCL: {error}"))
     return findings
 
 

@@ -17,7 +17,8 @@ def validate_command(
     import tempfile
 
     from bcce_tf.errors import ConfigError, UsageError
-    from bcce_tf.validation import terraform_files, validate
+    from bcce_tf.policies.extract import terraform_files
+    from bcce_tf.validation import validate
 
     roots: list[tuple[str, Path]] = []
     with tempfile.TemporaryDirectory(prefix="bcce-validate-") as scratch:

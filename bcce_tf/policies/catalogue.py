@@ -112,13 +112,7 @@ def is_global_key(key: str) -> bool:
 
 def key_valid_for(action: Action, key: str) -> bool:
     lowered = key.lower()
-    if is_global_key(key):
-        return True
-    if any(_key_template_matches(k, lowered) for k in action.condition_keys):
-        return True
-    # A service's condition keys that the catalogue lists for the service but not per action
-    # (cross-service keys such as kms:ViaService, kms:CallerAccount, s3:x-amz-server-side-encryption).
-    return False
+    return is_global_key(key) or any(_key_template_matches(k, lowered) for k in action.condition_keys)
 
 
 def service_condition_keys(prefix: str) -> frozenset[str]:

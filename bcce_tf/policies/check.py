@@ -39,7 +39,7 @@ SEGMENT_PLACEHOLDERS = frozenset({"${Partition}", "${Region}", "${Account}"})
 
 def glob_tokens(pattern: str) -> list[str]:
     tokens: list[str] = []
-    for piece in re.split(r"(\$\{[^}]*\}|\*|\?)", pattern):
+    for piece in re.split(f"({_PLACEHOLDER.pattern})", pattern):
         if not piece:
             continue
         if _PLACEHOLDER.fullmatch(piece):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -116,13 +117,26 @@ def _line_of(text: str, needle: str) -> int:
     return text.count("\n", 0, position) + 1 if position >= 0 else 1
 
 
-def policies_from_hcl_file(path: Path, display: str) -> list[tuple[str, dict[str, Any]]]:
+@lru_cache(maxsize=256)
+def _parsed(path: str, mtime_ns: int) -> tuple[str, dict[str, Any] | None, str]:
     import hcl2
 
-    text = path.read_text(encoding="utf-8")
+    text = Path(path).read_text(encoding="utf-8")
     try:
-        parsed = hcl2.loads(text)
-    except Exception:  # noqa: BLE001 - a file the parser rejects is reported by the schema check
+        return text, hcl2.loads(text), ""
+    except Exception as exc:  # noqa: BLE001 - the parser's own message names the place
+        return text, None, str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def load_hcl(path: Path) -> tuple[str, dict[str, Any] | None, str]:
+    """(text, parsed HCL or None, the parser's first error line): each file is parsed once, however
+    many checks read it."""
+    return _parsed(str(path), path.stat().st_mtime_ns)
+
+
+def policies_from_hcl_file(path: Path, display: str) -> list[tuple[str, dict[str, Any]]]:
+    text, parsed, _ = load_hcl(path)
+    if parsed is None:  # a file the parser rejects is reported by bcce_tf.validation.syntax
         return []
     local_values: dict[str, Any] = {}
     for block in parsed.get("locals", []) or []:
@@ -157,11 +171,14 @@ def _heredoc(value: Any) -> Any:
     return value
 
 
+def terraform_files(root: Path) -> list[Path]:
+    """The .tf files of a root and of the local modules below it (not Terraform's own .terraform/)."""
+    return sorted(p for p in root.rglob("*.tf") if ".terraform" not in p.relative_to(root).parts)
+
+
 def policies_from_root(root: Path) -> list[tuple[str, dict[str, Any]]]:
     """Every policy written in the .tf files of a root and of the local modules below it."""
     found: list[tuple[str, dict[str, Any]]] = []
-    for path in sorted(root.rglob("*.tf")):
-        if ".terraform" in path.relative_to(root).parts:
-            continue
+    for path in terraform_files(root):
         found += policies_from_hcl_file(path, str(path.relative_to(root)))
     return found

@@ -143,7 +143,10 @@ def model_access(ctx: CheckContext, region: str) -> Outcome:
         except BcceError as exc:
             return Outcome.not_checked(f"bedrock:GetFoundationModelAvailability for {model}: {describe_error(exc)}")
         problems = model_problems(answer)
-        (blocked.append(f"{model}: {', '.join(problems)}") if problems else ready.append(model))
+        if problems:
+            blocked.append(f"{model}: {', '.join(problems)}")
+        else:
+            ready.append(model)
     if not blocked:
         return Outcome.passed(f"all {len(ready)} allowed Claude model(s) are available to the account in {region}")
     not_in_region = [b for b in blocked if "regionAvailability NOT_AVAILABLE" in b]
