@@ -8,6 +8,8 @@ HCL. Output is deterministic: the same config gives byte-identical files.
 
 from __future__ import annotations
 
+import functools
+
 import hashlib
 import json
 import os
@@ -69,7 +71,9 @@ def stack_dir(workdir: Path, target: StackTarget) -> Path:
     return workdir / ".bcce" / "stacks" / target.key
 
 
+@functools.lru_cache(maxsize=8)
 def _environment(root: Path) -> jinja2.Environment:
+    # One per template folder: compiled templates are kept (and recompiled when a file changes).
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(root)),
         undefined=jinja2.StrictUndefined,
