@@ -35,9 +35,14 @@ def run(argv: Sequence[str] | None = None) -> int:
     except typer.Abort:
         print("error: aborted", file=sys.stderr)
         code, error = int(ExitCode.INTERRUPTED), "aborted"
-    except click_errors.ClickException as exc:
+    except click_errors.NoArgsIsHelpError as exc:
         exc.show()
-        code, error = int(ExitCode.USAGE), exc.format_message()
+        code, error = int(ExitCode.USAGE), "no command given"
+    except click_errors.ClickException as exc:
+        error = " ".join(exc.format_message().split())
+        where = getattr(getattr(exc, "ctx", None), "command_path", None) or "bcce"
+        print(f"error: {error} (see '{where} --help')", file=sys.stderr)
+        code = int(ExitCode.USAGE)
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         code, error = int(ExitCode.INTERRUPTED), "interrupted"

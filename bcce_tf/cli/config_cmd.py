@@ -38,7 +38,7 @@ def init_command(
     organization_id: Optional[str] = typer.Option(None, "--organization-id"),
     analytics_model: Optional[str] = typer.Option(None, "--analytics-model", help="open-source-self-hosted or none."),
     dashboard: Optional[str] = typer.Option(None, "--dashboard", help="grafana, metabase, superset or none."),
-    users: Optional[int] = typer.Option(None, "--users", help="Number of developers."),
+    users: Optional[int] = typer.Option(None, "--users", min=1, max=100_000, help="Number of developers."),
     provider_generation: Optional[int] = typer.Option(None, "--provider-generation", help="3 (offline mirror) or 5."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing config file."),
 ) -> None:
