@@ -221,8 +221,9 @@ def write_stack(directory: Path, files: dict[str, str]) -> dict[str, str]:
     return hashes
 
 
-def render_stack(config: Config, target: StackTarget, workdir: Path, options: RenderOptions = RenderOptions()) -> RenderedStack:
+def render_stack(config: Config, target: StackTarget, workdir: Path, options: RenderOptions = RenderOptions(),
+                 directory: Path | None = None) -> RenderedStack:
     files, components, warnings = render_files(config, target, options)
-    directory = stack_dir(workdir, target)
+    directory = directory if directory is not None else stack_dir(workdir, target)
     hashes = write_stack(directory, files)
     return RenderedStack(target=target, directory=directory, components=components, files=hashes, warnings=warnings)
