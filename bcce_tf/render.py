@@ -23,6 +23,7 @@ from bcce_tf import aws_services
 from bcce_tf.components import component_module
 from bcce_tf.config import Config
 from bcce_tf.errors import EnvironmentProblem
+from bcce_tf.fsutil import atomic_write_bytes
 
 TFVARS_FILENAME = "bcce.auto.tfvars.json"
 MANIFEST_FILENAME = ".bcce-render.json"
@@ -205,9 +206,7 @@ def write_stack(directory: Path, files: dict[str, str]) -> dict[str, str]:
         if target.exists() and target.read_bytes() == data:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+        atomic_write_bytes(target, data, fsync=False)
     for rel in sorted(set(previous) - set(files)):
         stale = directory / rel
         if stale.is_file():
