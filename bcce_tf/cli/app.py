@@ -13,6 +13,7 @@ from bcce_tf.cli import (
     config_cmd,
     cost,
     local_cmd,
+    metrics_cmd,
     providers_cmd,
     readiness_cmd,
     resilience_cmd,
@@ -80,7 +81,11 @@ def main(
     configure(correlation_id, fmt=log_format, verbose=verbose, quiet=quiet)
     if ctx.invoked_subcommand not in (None, "version"):
         logger().debug(f"bcce {__version__}: {ctx.invoked_subcommand}")
+    state["options"] = ctx.obj
     if ctx.invoked_subcommand in run_record.RECORDED_COMMANDS:
+        from bcce_tf.metrics.publish import environment_setting
+
+        environment_setting(os.environ)  # a bad BCCE_PUBLISH_METRICS fails now, not at the run's end
         run_record.begin(ctx.invoked_subcommand, correlation_id, state)
 
 
@@ -93,3 +98,4 @@ resilience_cmd.register(app)
 readiness_cmd.register(app)
 cost.register(app)
 validate_cmd.register(app)
+metrics_cmd.register(app)
