@@ -59,6 +59,7 @@ class SendResult:
     sent: int
     kept: int
     error: str = ""
+    credentials: bool = False  # the failure was missing or rejected credentials
 
 
 def region_of(datum: Datum) -> str:
@@ -69,7 +70,9 @@ def send(queue: MetricQueue, target: Target, put: Callable[[str, str, list[dict[
     """Send every point queued for `target`, one request per region and namespace and batch of
     BATCH_SIZE; `put(region, namespace, metric_data)` makes the call. Stops at the first batch
     that fails and keeps it and the rest; each accepted batch leaves the queue at once."""
-    sent, error = 0, ""
+    from bcce_tf.errors import CredentialsError
+
+    sent, error, credentials = 0, "", False
     with queue.locked() as entries:
         mine = [entry for entry in entries if entry.target == target and region_of(entry.datum)]
         groups: dict[tuple[str, str], list[Entry]] = {}
@@ -82,6 +85,7 @@ def send(queue: MetricQueue, target: Target, put: Callable[[str, str, list[dict[
                     put(region, namespace, [entry.datum.metric_datum() for entry in batch])
                 except Exception as exc:  # noqa: BLE001 - whatever failed, the points stay queued
                     error = str(exc) or type(exc).__name__
+                    credentials = isinstance(exc, CredentialsError)
                     break
                 accepted = {id(entry) for entry in batch}
                 entries[:] = [entry for entry in entries if id(entry) not in accepted]
@@ -90,7 +94,7 @@ def send(queue: MetricQueue, target: Target, put: Callable[[str, str, list[dict[
             if error:
                 break
         kept = sum(1 for entry in entries if entry.target == target)
-    return SendResult(sent=sent, kept=kept, error=error)
+    return SendResult(sent=sent, kept=kept, error=error, credentials=credentials)
 
 
 def _config_of(state: Mapping[str, Any]) -> Any:
@@ -164,7 +168,10 @@ def after_run(record: Mapping[str, Any], state: MutableMapping[str, Any], enviro
         logger().debug(f"metrics of this run kept in {queue.path} for the next run (AWS credentials missing or rejected)")
         return SendResult(sent=0, kept=len(points))
     result = send(queue, target, put or _cloudwatch_put(state, environ, target))
-    if result.error:
+    if result.credentials:
+        # No credentials at all is a machine without AWS access: the run said so already, if it mattered.
+        logger().debug(f"metrics not published ({result.error}); {result.kept} data point(s) kept in {queue.path}")
+    elif result.error:
         logger().warning(f"could not publish metrics to CloudWatch ({result.error}); {result.kept} data point(s) "
                          f"kept in {queue.path} for the next run")
     elif result.sent:

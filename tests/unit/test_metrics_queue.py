@@ -99,3 +99,17 @@ def test_either_switch_turns_publishing_off_and_a_bad_value_is_a_usage_error():
     assert not enabled(off, {"BCCE_PUBLISH_METRICS": "1"}), "the environment cannot turn on what the config turned off"
     with pytest.raises(UsageError, match="BCCE_PUBLISH_METRICS must be 0 or 1"):
         environment_setting({"BCCE_PUBLISH_METRICS": "maybe"})
+
+
+def test_missing_credentials_are_told_apart_from_a_dead_endpoint(tmp_path):
+    from bcce_tf.errors import CredentialsError
+
+    q, _ = queue(tmp_path)
+    q.add(AWS, [point(1)])
+
+    def refuse(region, namespace, data):
+        raise CredentialsError(detail="NoCredentialsError: Unable to locate credentials")
+
+    result = send(q, AWS, refuse)
+    assert result.credentials and result.kept == 1
+    assert not send(q, AWS, lambda *a: (_ for _ in ()).throw(OSError("connection refused"))).credentials
