@@ -110,3 +110,10 @@ class ReadinessGateError(BcceError):
 class ForceRefusedError(BcceError):
     exit_code = ExitCode.FORCE_REFUSED
     fmt = "--force refused: {setting} forbids overriding the readiness gate; fix what fails (bcce readiness) instead"
+
+
+class MetricsError(BcceError):
+    """`bcce metrics` could not deliver the metrics where it was asked to (file, port, Pushgateway)."""
+
+    exit_code = ExitCode.METRICS_FAILED
+    fmt = "{message}"

@@ -8,6 +8,8 @@ HCL. Output is deterministic: the same config gives byte-identical files.
 
 from __future__ import annotations
 
+import functools
+
 import hashlib
 import json
 import os
@@ -70,7 +72,9 @@ def stack_dir(workdir: Path, target: StackTarget) -> Path:
     return workdir / ".bcce" / "stacks" / target.key
 
 
+@functools.lru_cache(maxsize=8)
 def _environment(root: Path) -> jinja2.Environment:
+    # One per template folder: compiled templates are kept (and recompiled when a file changes).
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(root)),
         undefined=jinja2.StrictUndefined,
@@ -216,8 +220,9 @@ def write_stack(directory: Path, files: dict[str, str]) -> dict[str, str]:
     return hashes
 
 
-def render_stack(config: Config, target: StackTarget, workdir: Path, options: RenderOptions = RenderOptions()) -> RenderedStack:
+def render_stack(config: Config, target: StackTarget, workdir: Path, options: RenderOptions = RenderOptions(),
+                 directory: Path | None = None) -> RenderedStack:
     files, components, warnings = render_files(config, target, options)
-    directory = stack_dir(workdir, target)
+    directory = directory if directory is not None else stack_dir(workdir, target)
     hashes = write_stack(directory, files)
     return RenderedStack(target=target, directory=directory, components=components, files=hashes, warnings=warnings)

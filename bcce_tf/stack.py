@@ -132,12 +132,15 @@ class StackHandle:
         return self.directory / SUMMARY_FILENAME
 
 
-def render(runtime: Runtime, region: str, components: tuple[str, ...] | None = None) -> StackHandle:
+def render(runtime: Runtime, region: str, components: tuple[str, ...] | None = None, *,
+           out: Path | None = None) -> StackHandle:
+    """Render the root of one stack under the working directory's .bcce/stacks/, or under `out`."""
     config = runtime.config
     if region not in config.regions:
         raise UsageError(f"region '{region}' is not in the config's regions ({', '.join(config.regions)})")
     target = StackTarget(config.stack_name, region)
-    rendered = render_stack(config, target, runtime.workdir, RenderOptions(endpoint_url=runtime.endpoint_url, components=components))
+    rendered = render_stack(config, target, runtime.workdir, RenderOptions(endpoint_url=runtime.endpoint_url, components=components),
+                            directory=None if out is None else out / target.key)
     backend = backend_file(runtime, target)
     if backend is not None:
         (rendered.directory / BACKEND_FILENAME).write_text(backend, encoding="utf-8")

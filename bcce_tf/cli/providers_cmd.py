@@ -24,6 +24,12 @@ def mirror_command(
     from bcce_tf.logs import logger
     from bcce_tf.providers import build_mirror, cli_config_path, default_mirror_dir, load_manifest
 
+    from bcce_tf.errors import UsageError
+
+    if from_dir is not None and not from_dir.is_dir():
+        raise UsageError(f"--from-dir {from_dir} is not a folder (it holds the two PyPI files of the mirror)")
+    if index_url is not None and not index_url.startswith(("http://", "https://")):
+        raise UsageError(f"--index-url must be an http(s) URL of a PyPI simple index, not '{index_url}'")
     target = directory or default_mirror_dir()
     log = lambda line: logger().info(line)  # noqa: E731
     if add is None:

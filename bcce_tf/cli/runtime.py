@@ -120,6 +120,7 @@ def build(ctx: typer.Context, *, label: str = "terraform", config: Config | None
     environ = dict(os.environ)
     state = ctx.find_root().meta.setdefault("bcce", {})
     state["stack"] = config.stack_name
+    state["config"] = config
     state["regions"] = [opts.region] if opts.region else list(config.regions)
     run_record.announce(state)
     transitions: list[dict[str, str]] = state.setdefault("transitions", [])

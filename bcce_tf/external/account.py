@@ -94,9 +94,13 @@ def lookup(profile: str | None, endpoint_url: str | None, region: str, environ: 
 
 
 def resolve_region(query_region: str | None, profile: str | None, environ: Mapping[str, str]) -> str:
-    region = protocol.first(query_region, protocol.env_default(environ, "AWS_REGION", "AWS_DEFAULT_REGION"))
-    if region:
-        return region
+    from bcce_tf import regions
+
+    if query_region:
+        return regions.check(query_region, "query key 'region'")
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        if environ.get(name):
+            return regions.check(environ[name], name)
     try:
         import boto3
 
@@ -108,6 +112,7 @@ def resolve_region(query_region: str | None, profile: str | None, environ: Mappi
 def account(query: protocol.Query, environ: Mapping[str, str] = os.environ, *,
             profile: str | None = None, endpoint_url: str | None = None,
             clock=time.time) -> dict[str, str]:  # noqa: ANN001
+    protocol.check_query(query)
     profile = protocol.first(query.get("profile"), profile, environ.get("AWS_PROFILE"))
     endpoint_url = protocol.first(query.get("endpoint_url"), endpoint_url, environ.get("AWS_ENDPOINT_URL"))
     if endpoint_url and not endpoint_url.startswith(("http://", "https://")):
