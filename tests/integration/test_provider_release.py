@@ -208,7 +208,7 @@ def test_generation_5_offline_fails_before_terraform_with_the_ways_out(
     errors = [line for line in planned.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "Traceback" not in planned.stderr
     line = errors[0]
-    assert "hashicorp/aws (>= 5.49.0) cannot be installed" in line
+    assert line.startswith("error: hashicorp/aws (>= 5.49.0") and ") cannot be installed: " in line
     assert f"the provider mirror {provider_mirror} holds 3.39.0" in line
     expected = "cannot connect to the proxy 127.0.0.1:9" if network == "proxy-refuses" else "cannot resolve registry.terraform.io"
     assert expected in line
