@@ -133,6 +133,10 @@ class Dashboard(Strict):
 class Monitoring(Strict):
     alarm_email: str | None = Field(default=None, pattern=r"^[^@\s\"'\\$]+@[^@\s\"'\\$]+\.[a-zA-Z]{2,}$")
     monthly_budget_usd: float = Field(default=1000.0, gt=0, le=10_000_000)
+    # bcce's own metrics (deployments, failures, breakers, readiness, cost) to CloudWatch after each run.
+    publish_metrics: bool = True
+    # An HTTPS endpoint subscribed to the alert topic (it must confirm SNS's subscription request).
+    chat_webhook_sns: str | None = Field(default=None, max_length=2048, pattern=r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/?&=+-]*)?$")
 
 
 class Analytics(Strict):

@@ -119,6 +119,13 @@ class DeclinedError(BcceError):
     fmt = "{message}"
 
 
+class ProviderUnavailableError(BcceError):
+    """A provider the Terraform root requires can be installed from nowhere; found before Terraform runs."""
+
+    exit_code = ExitCode.PROVIDER_UNAVAILABLE
+    fmt = "{providers} cannot be installed: the provider mirror {mirror} {holds} and {why}; {ways}"
+
+
 class ReadinessGateError(BcceError):
     exit_code = ExitCode.READINESS_GATE
     fmt = "{message}"
@@ -127,3 +134,10 @@ class ReadinessGateError(BcceError):
 class ForceRefusedError(BcceError):
     exit_code = ExitCode.FORCE_REFUSED
     fmt = "--force refused: {setting} forbids overriding the readiness gate; fix what fails (bcce readiness) instead"
+
+
+class MetricsError(BcceError):
+    """`bcce metrics` could not deliver the metrics where it was asked to (file, port, Pushgateway)."""
+
+    exit_code = ExitCode.METRICS_FAILED
+    fmt = "{message}"

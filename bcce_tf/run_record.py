@@ -101,12 +101,30 @@ def finish(exit_code: int, error: str = "") -> Any:
         return None
     recorder = _active.pop()
     try:
-        return recorder.finish(exit_code, error)
+        record = recorder.finish(exit_code, error)
     except Exception as exc:  # noqa: BLE001 - reporting the run's own result matters more
         from bcce_tf.logs import logger
 
         logger().warning(f"could not write the run record of run {recorder.correlation_id}: {exc}")
         return None
+    _publish_metrics(recorder, record)
+    return record
+
+
+def _publish_metrics(recorder: RunRecorder, record: Any) -> None:
+    """The run's metrics to CloudWatch (bcce_tf.metrics.publish); never changes the run's outcome."""
+    from dataclasses import asdict
+
+    from bcce_tf.logs import logger
+
+    try:
+        from bcce_tf.metrics.publish import after_run
+
+        after_run(asdict(record), recorder.state)
+    except KeyboardInterrupt:
+        logger().warning(f"publishing the metrics of run {recorder.correlation_id} interrupted; unsent points stay queued")
+    except Exception as exc:  # noqa: BLE001 - the run's own result matters more
+        logger().warning(f"could not publish the metrics of run {recorder.correlation_id}: {exc}")
 
 
 def announce(state: MutableMapping[str, Any] | None = None) -> None:

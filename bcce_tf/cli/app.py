@@ -13,6 +13,7 @@ from bcce_tf.cli import (
     config_cmd,
     cost,
     local_cmd,
+    metrics_cmd,
     providers_cmd,
     readiness_cmd,
     resilience_cmd,
@@ -96,7 +97,11 @@ def start(ctx: typer.Context, values: dict[str, Any]) -> None:
     while top.parent is not None and top.parent.parent is not None:
         top = top.parent
     logger().debug(f"bcce {__version__}: {top.info_name}")
+    state["options"] = root.obj
     if top.info_name in run_record.RECORDED_COMMANDS:
+        from bcce_tf.metrics.publish import environment_setting
+
+        environment_setting(os.environ)  # a bad BCCE_PUBLISH_METRICS fails now, not at the run's end
         run_record.begin(top.info_name, correlation_id, state)
 
 
@@ -121,3 +126,4 @@ resilience_cmd.register(app)
 readiness_cmd.register(app)
 cost.register(app)
 validate_cmd.register(app)
+metrics_cmd.register(app)

@@ -44,4 +44,5 @@ def load(ctx: typer.Context) -> Config:
     config = load_config(config_path(ctx))
     if opts.stack_name:
         config = config.with_values(stack_name=opts.stack_name)
+    ctx.find_root().meta.setdefault("bcce", {})["config"] = config  # read by the run's metrics publisher
     return config

@@ -136,6 +136,8 @@ def deploy_command(
     for handle in handles:
         for warning in handle.rendered.warnings:
             logger().warning(warning)
+    if handles:
+        stack.prepare_providers(handles[0])
     score = readiness_gate(ctx, runtime, force=force, min_score=min_score)
     progress = ctx.find_root().meta["bcce"]["progress"]
     for handle in handles:

@@ -38,6 +38,8 @@ def _render_all(ctx: typer.Context, component: Optional[list[str]], label: str, 
         for warning in handle.rendered.warnings:
             logger().warning(warning)
         handles.append(handle)
+    if label != "render" and handles:
+        stack.prepare_providers(handles[0])  # a provider nowhere to be had stops the run before AWS is called
     return runtime, handles
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from bcce_tf.config import Config
+from bcce_tf.metrics.cloudwatch_dashboard import metric_widgets
 
 SERVICES: tuple[str, ...] = ("sns", "cloudwatch", "logs", "budgets")
 
@@ -19,4 +21,8 @@ def tfvars(config: Config, region: str) -> dict[str, Any]:
         "monitoring_monthly_budget_usd": config.monitoring.monthly_budget_usd,
         # Budgets belong to the account, not a region: the first configured region's stack owns it.
         "monitoring_create_budget": region == config.regions[0],
+        "monitoring_chat_webhook_sns": config.monitoring.chat_webhook_sns,
+        "monitoring_readiness_min_score": config.readiness.min_score,
+        "monitoring_metric_widgets": json.dumps(metric_widgets(config.stack_name, region, config.readiness.min_score),
+                                                sort_keys=True),
     }

@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import IO
 
 from bcce_tf.errors import UsageError
 from bcce_tf.external import protocol
+from bcce_tf.fsutil import atomic_write_text
 
 ALLOWED = ("profile", "endpoint_url", "region")
 CACHE_ENV = "BCCE_CACHE_DIR"
@@ -79,10 +79,7 @@ def write_cache(path: Path, identity: dict[str, str], now: float) -> None:
     """Best effort: a cache that cannot be written only makes the next run slower."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".account-", dir=path.parent)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump({"format": CACHE_FORMAT, "stored_at": now, "identity": identity}, stream)
-        os.replace(temporary, path)
+        atomic_write_text(path, json.dumps({"format": CACHE_FORMAT, "stored_at": now, "identity": identity}), 0o600)
     except OSError:
         pass
 
