@@ -15,9 +15,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from bcce_tf import __version__
-from bcce_tf.errors import AwsError, CredentialsError, NotSupportedError
-from bcce_tf.resilience.classify import classify_aws_error
-from bcce_tf.resilience.failure import FailureKind
+from bcce_tf.aws_errors import translate
 from bcce_tf.resilience.guard import Resilience
 
 DEFAULT_POOL_SIZE = 10
@@ -106,30 +104,6 @@ class AwsClients:
             if translated is exc:
                 raise
             raise translated from exc
-
-
-def translate(exc: Exception, service: str, operation: str) -> Exception:
-    """botocore's exceptions to bcce's errors; anything else is returned unchanged."""
-    import botocore.exceptions as bex
-
-    if isinstance(exc, NotSupportedError):  # named by the call, not by the breaker it went through
-        return NotSupportedError(operation=f"{service}:{operation}", action=exc.fields.get("action", operation),
-                                 reason=exc.fields.get("reason", ""), failure=exc.fields.get("failure"))
-    if isinstance(exc, (bex.NoCredentialsError, bex.PartialCredentialsError, bex.ProfileNotFound)):
-        return CredentialsError(detail=str(exc))
-    if isinstance(exc, bex.ClientError):
-        error = exc.response.get("Error", {})
-        code = str(error.get("Code", "Unknown"))
-        detail = str(error.get("Message", "")) or code
-        if classify_aws_error(exc).kind is FailureKind.CREDENTIALS:
-            return CredentialsError(detail=f"{code}: {detail}")
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        return AwsError(service=service, operation=operation, code=code, detail=detail, status=status)
-    from botocore.parsers import ResponseParserError
-
-    if isinstance(exc, (bex.BotoCoreError, ResponseParserError)):
-        return AwsError(service=service, operation=operation, code=type(exc).__name__, detail=str(exc))
-    return exc
 
 
 def _pool_size(environ: Mapping[str, str]) -> int:

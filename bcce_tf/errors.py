@@ -78,9 +78,26 @@ class CircuitOpenError(BcceError):
 
 
 class AwsError(BcceError):
-    """An AWS call failed; raised at the boundary in place of botocore's ClientError."""
+    """An AWS call failed; raised at the boundary in place of botocore's ClientError.
+    Fields: service, operation, code, detail (AWS's message), status, request_id."""
 
+    exit_code = ExitCode.AWS_FAILED
     fmt = "{service}:{operation} failed: {code}: {detail}"
+
+    def __init__(self, message: str | None = None, **fields: Any) -> None:
+        super().__init__(message, **fields)
+        request_id = fields.get("request_id")
+        if request_id and message is None:
+            self.args = (f"{self.args[0]} (request id {request_id})",)
+
+
+class PermissionDeniedError(AwsError):
+    """AWS refused an action the credentials are not allowed; the credentials themselves are fine.
+    Never retried. Fields: operation, action, resource, principal, statement (the missing one)."""
+
+    exit_code = ExitCode.PERMISSION_DENIED
+    fmt = ("permission denied: {principal} may not call {action} on {resource} ({operation}: {code}); "
+           "add to its IAM policy the statement {statement}")
 
 
 class CredentialsError(AwsError):
@@ -93,6 +110,13 @@ class NotSupportedError(BcceError):
 
     exit_code = ExitCode.NOT_SUPPORTED
     fmt = "{operation}: the endpoint does not implement {action} (not retried): {reason}"
+
+
+class DeclinedError(BcceError):
+    """The user answered no to a confirmation prompt: nothing was changed."""
+
+    exit_code = ExitCode.DECLINED
+    fmt = "{message}"
 
 
 class ProviderUnavailableError(BcceError):

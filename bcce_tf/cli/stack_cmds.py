@@ -133,7 +133,10 @@ def destroy_command(
         if not sys.stdin.isatty():
             raise UsageError("destroy needs --auto-approve when not run from a terminal")
         names = ", ".join(h.target.key for h in handles)
-        typer.confirm(f"Destroy every resource of {names}?", abort=True)
+        if not typer.confirm(f"Destroy every resource of {names}?"):
+            from bcce_tf.errors import DeclinedError
+
+            raise DeclinedError(f"destroy of {names} declined: nothing was destroyed")
     progress = ctx.find_root().meta["bcce"]["progress"]
     for handle in handles:
         stack.init(handle)

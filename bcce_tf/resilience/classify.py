@@ -7,7 +7,7 @@ import re
 
 import botocore.exceptions as boto_errors
 
-from bcce_tf.errors import AwsError, CredentialsError
+from bcce_tf.errors import AwsError, CredentialsError, PermissionDeniedError
 from bcce_tf.resilience.failure import Failure, FailureKind, LockInfo
 from bcce_tf.resilience.lock_info import parse_lock_info
 from bcce_tf.resilience.patterns import PATTERNS, PRIORITY, ErrorPattern, patterns_of
@@ -75,8 +75,15 @@ def classify_text(text: str) -> Failure:
                 if lock is None:
                     continue
                 return Failure(kind, _lock_reason(pattern, lock), lock)
-            return Failure(kind, f"{pattern.name}: {_excerpt(match, readable)}", action=_action(match))
+            detail = _denial_text(flat, match) if kind is FailureKind.PERMISSION_DENIED else ""
+            return Failure(kind, f"{pattern.name}: {_excerpt(match, readable)}", action=_action(match), detail=detail)
     return Failure(FailureKind.FATAL, f"unclassified: {_first_error_line(readable)}")
+
+
+def _denial_text(flat: str, match: re.Match[str]) -> str:
+    """The sentence of a refusal around the matched code: from the code to the end of its message."""
+    start = max(0, match.start())
+    return shorten(flat[start:start + 600], 600)
 
 
 def error_diagnostics(stdout: str) -> list[str]:
@@ -97,11 +104,15 @@ def error_diagnostics(stdout: str) -> list[str]:
 def classify_aws_error(exc: BaseException) -> Failure:
     """How to handle an exception raised by boto3/botocore (or bcce's own AwsError)."""
     if isinstance(exc, boto_errors.ClientError):
-        error = exc.response.get("Error", {})
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        return classify_aws_code(str(error.get("Code", "")), message=str(error.get("Message", "")), status=status)
+        from bcce_tf.aws_errors import answer_of
+
+        answer = answer_of(exc.response)
+        return classify_aws_code(answer.code, message=answer.message, status=answer.status)
     if isinstance(exc, CredentialsError):
         return Failure(FailureKind.CREDENTIALS, f"credentials: {shorten(str(exc))}")
+    if isinstance(exc, PermissionDeniedError):
+        return Failure(FailureKind.PERMISSION_DENIED, f"permission-denied: {shorten(str(exc))}",
+                       action=str(exc.fields.get("action", "")), detail=str(exc.fields.get("detail", "")))
     if isinstance(exc, AwsError):
         return classify_aws_code(str(exc.fields.get("code", "")), message=str(exc.fields.get("detail", "")))
     described = shorten(f"{type(exc).__name__}: {exc}")
@@ -115,12 +126,13 @@ def classify_aws_error(exc: BaseException) -> Failure:
 def classify_aws_code(code: str, *, message: str = "", status: int | None = None) -> Failure:
     """Classify an AWS error by its code, then by its HTTP status."""
     described = shorten(f"{code}: {message}" if message else code)
-    for kind in (FailureKind.CREDENTIALS, FailureKind.NOT_SUPPORTED, FailureKind.TRANSIENT):
+    for kind in (FailureKind.CREDENTIALS, FailureKind.PERMISSION_DENIED, FailureKind.NOT_SUPPORTED, FailureKind.TRANSIENT):
         for pattern in patterns_of(kind):
             # An unimplemented action is named in the message; every other kind by its code.
             subject = f"{code}: {message}" if kind is FailureKind.NOT_SUPPORTED else code
             if code and (match := pattern.regex.search(subject)):
-                return Failure(kind, f"{pattern.name}: {described}", action=_action(match))
+                detail = f"{code}: {message}" if kind is FailureKind.PERMISSION_DENIED else ""
+                return Failure(kind, f"{pattern.name}: {described}", action=_action(match), detail=detail)
     if status in _TRANSIENT_HTTP_STATUS:
         return Failure(FailureKind.TRANSIENT, f"{_TRANSIENT_HTTP_STATUS[status]}: HTTP {status} {described}")
     return Failure(FailureKind.FATAL, f"unclassified: {described}")

@@ -16,11 +16,9 @@ from typing import Any
 
 import botocore.exceptions as boto_errors
 
-from bcce_tf.errors import AwsError, CredentialsError, EnvironmentProblem
+from bcce_tf.errors import EnvironmentProblem
 from bcce_tf.resilience.breaker_record import BreakerRecord
 from bcce_tf.resilience.breaker_store import BreakerUpdate, Change
-from bcce_tf.resilience.classify import classify_aws_error
-from bcce_tf.resilience.failure import FailureKind
 
 _CONFLICT = "ConditionalCheckFailedException"
 
@@ -93,23 +91,17 @@ class DynamoDBBreakerStore:
 
 @contextmanager
 def _translated(operation: str, *, passing: str | None = None) -> Iterator[None]:
-    """Turn botocore errors into bcce's AwsError / CredentialsError, except the `passing` code."""
+    """botocore's errors through bcce's one translator (aws_errors), except the `passing` code."""
+    from bcce_tf.aws_errors import translate
+
     try:
         yield
     except boto_errors.ClientError as exc:
-        error = exc.response.get("Error", {})
-        if passing is not None and error.get("Code") == passing:
+        if passing is not None and exc.response.get("Error", {}).get("Code") == passing:
             raise
-        raise _bcce_error(operation, exc, str(error.get("Code", "")), str(error.get("Message", ""))) from exc
+        raise translate(exc, "dynamodb", operation) from exc
     except boto_errors.BotoCoreError as exc:
-        raise _bcce_error(operation, exc, type(exc).__name__, str(exc)) from exc
-
-
-def _bcce_error(operation: str, exc: BaseException, code: str, message: str) -> AwsError:
-    failure = classify_aws_error(exc)
-    if failure.kind is FailureKind.CREDENTIALS:
-        return CredentialsError(detail=failure.reason)
-    return AwsError(service="dynamodb", operation=operation, code=code, detail=message, failure=failure)
+        raise translate(exc, "dynamodb", operation) from exc
 
 
 def _key(name: str) -> dict[str, Any]:

@@ -22,6 +22,7 @@ class ErrorPattern:
 
 PRIORITY: tuple[FailureKind, ...] = (
     FailureKind.CREDENTIALS,
+    FailureKind.PERMISSION_DENIED,
     FailureKind.NOT_SUPPORTED,
     FailureKind.LOCKED,
     FailureKind.TRANSIENT,
@@ -49,9 +50,16 @@ _CREDENTIALS = (
     _row("no-credential-providers", _token("NoCredentialProviders"), _C, "aws"),
     _row("no-valid-credential-sources", r"(?i:no valid credential sources)", _C, "aws"),
     _row("credentials-refresh-failed", r"failed to refresh cached credentials", _C, "aws"),
-    _row("access-denied", _token("AccessDenied", "AccessDeniedException"), _C, "aws"),
-    _row("unauthorized-operation", _token("UnauthorizedOperation"), _C, "aws"),
-    _row("not-authorized", _token("NotAuthorized"), _C, "aws"),
+)
+
+_P = FailureKind.PERMISSION_DENIED
+# Valid credentials whose policy lacks the action: a different fix (the policy, not the keys).
+_PERMISSION = (
+    _row("access-denied", _token("AccessDenied", "AccessDeniedException"), _P, "aws"),
+    _row("unauthorized-operation", _token("UnauthorizedOperation"), _P, "aws"),
+    _row("not-authorized", _token("NotAuthorized"), _P, "aws"),
+    _row("authorization-error", _token("AuthorizationError", "AuthorizationErrorException"), _P, "aws"),
+    _row("not-authorized-to-perform", r"is not authorized to perform:? (?P<action>[a-z0-9-]+:[A-Za-z0-9*]+)", _P, "aws"),
 )
 
 # An endpoint that lacks an action answers HTTP 500 (moto, and bcce's emulator, which passes moto's
@@ -159,6 +167,7 @@ _NETWORK_TRANSIENT = (
 
 PATTERNS: tuple[ErrorPattern, ...] = (
     *_CREDENTIALS,
+    *_PERMISSION,
     *_NOT_SUPPORTED,
     *_LOCKED,
     *_AWS_TRANSIENT,

@@ -166,6 +166,10 @@ def run_with_retry(
         progress.note(failure, clock())
         if failure is not None and failure.kind is FailureKind.CREDENTIALS:
             raise CredentialsError(detail=failure.reason, failure=failure, last_result=result)
+        if failure is not None and failure.kind is FailureKind.PERMISSION_DENIED:
+            from bcce_tf.aws_errors import permission_denied
+
+            raise permission_denied(name, "", failure.detail or failure.reason, failure=failure)
         if failure is not None and failure.kind is FailureKind.NOT_SUPPORTED:
             raise _not_supported(name, failure, last_result=result)
         return result

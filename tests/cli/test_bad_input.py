@@ -55,6 +55,7 @@ CASES = [
     ("external preflight", ["--endpoint-url", DEAD], '{"score": "100"}', U, "unknown query key 'score'"),
     ("validate", ["/nonexistent/root"], None, U, "validate: /nonexistent/root is not a folder"),
     ("doctor", ["--component", "bogus"], None, U, "--component must be one of"),
+    ("metrics serve", ["--port", "70000"], None, U, "'--port'"),
     ("reset-circuit-breaker", ["no-such-breaker"], None, U, "no circuit breaker named 'no-such-breaker'"),
 ]
 

@@ -170,7 +170,7 @@ TERRAFORM_CASES = [
         "╷\n│ Error: Error acquiring the state lock\n│ \n│ Error message: 2 errors occurred:\n"
         "│ \t* AccessDeniedException: User: arn:aws:iam::123456789012:user/ci is not authorized to "
         "perform: dynamodb:PutItem\n╵\n",
-        FailureKind.CREDENTIALS,
+        FailureKind.PERMISSION_DENIED,
         "access-denied: AccessDeniedException",
         id="lock-table-access-denied",
     ),
@@ -273,7 +273,7 @@ def test_pattern_table_holds_terragrunts_list_and_unique_names() -> None:
 
     assert len([p for p in PATTERNS if p.source == "terragrunt"]) == 30
     assert len(names) == len(set(names))
-    assert {p.kind for p in PATTERNS} == {FailureKind.TRANSIENT, FailureKind.LOCKED, FailureKind.CREDENTIALS, FailureKind.NOT_SUPPORTED}
+    assert {p.kind for p in PATTERNS} == {FailureKind.TRANSIENT, FailureKind.LOCKED, FailureKind.CREDENTIALS, FailureKind.NOT_SUPPORTED, FailureKind.PERMISSION_DENIED}
 
 
 def _client_error(code: str, status: int, message: str = "boom") -> ClientError:
@@ -289,7 +289,7 @@ AWS_CASES = [
     pytest.param(_client_error("InternalFailure", 500), FailureKind.TRANSIENT, "aws-unavailable"),
     pytest.param(_client_error("SomethingNew", 503), FailureKind.TRANSIENT, "http-5xx"),
     pytest.param(_client_error("ExpiredToken", 400), FailureKind.CREDENTIALS, "expired-token"),
-    pytest.param(_client_error("AccessDeniedException", 400), FailureKind.CREDENTIALS, "access-denied"),
+    pytest.param(_client_error("AccessDeniedException", 400), FailureKind.PERMISSION_DENIED, "access-denied"),
     pytest.param(_client_error("ValidationException", 400), FailureKind.FATAL, "unclassified"),
     pytest.param(_client_error("LimitExceededException", 400), FailureKind.FATAL, "unclassified"),
     pytest.param(EndpointConnectionError(endpoint_url="http://127.0.0.1:1/"), FailureKind.TRANSIENT, "connection"),
