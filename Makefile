@@ -6,7 +6,7 @@ SCAN_VENV ?= .venv-scan
 CONFIG ?= examples/bcce.json
 PYTEST_WORKERS ?= 2
 
-.PHONY: install mirror scan-env test unit demo plan apply destroy clean
+.PHONY: install mirror schema scan-env test unit demo plan apply destroy clean
 
 $(BIN)/.bcce-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ install: $(BIN)/.bcce-installed
 mirror: install
 	$(BIN)/bcce providers mirror
 
+# hashicorp/aws schemas for `bcce validate`: 6.25.0 from npm @cdktf/provider-aws, 3.39.0 from the mirror.
+schema: mirror
+	$(BIN)/python -m bcce_tf.schema
+
 # checkov pins an old boto3, so it lives in a virtualenv of its own.
 $(SCAN_VENV)/.installed:
 	$(PYTHON) -m venv $(SCAN_VENV)
@@ -27,10 +31,10 @@ $(SCAN_VENV)/.installed:
 
 scan-env: $(SCAN_VENV)/.installed
 
-test: install mirror scan-env
+test: install mirror schema scan-env
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
 
-unit: install
+unit: install schema
 	$(BIN)/python -m pytest -q tests/unit tests/cli
 
 demo: install mirror

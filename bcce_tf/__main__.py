@@ -15,14 +15,14 @@ def run(argv: Sequence[str] | None = None) -> int:
     from typer._click import exceptions as click_errors
 
     from bcce_tf import run_record
-    from bcce_tf.cli.app import app
+    from bcce_tf.cli.app import command as cli_command
     from bcce_tf.errors import BcceError
     from bcce_tf.logs import configure, new_correlation_id
 
     # Until the global options are parsed, errors go as text to this run's stderr.
     configure(new_correlation_id())
     run_record.discard()
-    command = typer.main.get_command(app)
+    command = cli_command()
     code, error = int(ExitCode.OK), ""
     try:
         result = command.main(args=list(argv) if argv is not None else None, prog_name="bcce", standalone_mode=False)
@@ -35,9 +35,14 @@ def run(argv: Sequence[str] | None = None) -> int:
     except typer.Abort:
         print("error: aborted", file=sys.stderr)
         code, error = int(ExitCode.INTERRUPTED), "aborted"
-    except click_errors.ClickException as exc:
+    except click_errors.NoArgsIsHelpError as exc:
         exc.show()
-        code, error = int(ExitCode.USAGE), exc.format_message()
+        code, error = int(ExitCode.USAGE), "no command given"
+    except click_errors.ClickException as exc:
+        error = " ".join(exc.format_message().split())
+        where = getattr(getattr(exc, "ctx", None), "command_path", None) or "bcce"
+        print(f"error: {error} (see '{where} --help')", file=sys.stderr)
+        code = int(ExitCode.USAGE)
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         code, error = int(ExitCode.INTERRUPTED), "interrupted"

@@ -31,7 +31,6 @@ COMPONENTS = (
 COMPONENT_GROUPS = {"infrastructure": ("security", "network")}
 
 NAME_RE = r"^[a-z][a-z0-9-]*[a-z0-9]$"
-REGION_RE = r"^[a-z]{2}(-gov|-iso|-isob)?-[a-z]+-[0-9]$"
 ACCOUNT_ID_RE = r"^[0-9]{12}$"
 # Longest region name in use today (ap-southeast-5 and friends); used for worst-case name lengths.
 LONGEST_REGION = 14
@@ -149,8 +148,17 @@ class Backend(Strict):
     type: Literal["local", "s3"] = "local"
     bucket: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
     lock_table: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{3,255}$")
-    region: str | None = Field(default=None, pattern=REGION_RE)
+    region: str | None = None
     key_prefix: str = Field(default="bcce", pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, v: str | None) -> str | None:
+        from bcce_tf import regions
+
+        if v is not None and (reason := regions.problem(v)) is not None:
+            raise ValueError(reason)
+        return v
 
 
 class Provider(Strict):
@@ -204,9 +212,11 @@ class Config(Strict):
     @field_validator("regions")
     @classmethod
     def _regions(cls, v: list[str]) -> list[str]:
+        from bcce_tf import regions
+
         for region in v:
-            if not re.fullmatch(REGION_RE, region):
-                raise ValueError(f"'{region}' is not an AWS region name (like us-east-1)")
+            if (reason := regions.problem(region)) is not None:
+                raise ValueError(reason)
         if len(set(v)) != len(v):
             raise ValueError("regions must not repeat")
         return v

@@ -95,6 +95,13 @@ class NotSupportedError(BcceError):
     fmt = "{operation}: the endpoint does not implement {action} (not retried): {reason}"
 
 
+class ProviderUnavailableError(BcceError):
+    """A provider the Terraform root requires can be installed from nowhere; found before Terraform runs."""
+
+    exit_code = ExitCode.PROVIDER_UNAVAILABLE
+    fmt = "{providers} cannot be installed: the provider mirror {mirror} {holds} and {why}; {ways}"
+
+
 class ReadinessGateError(BcceError):
     exit_code = ExitCode.READINESS_GATE
     fmt = "{message}"

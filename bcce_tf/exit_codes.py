@@ -22,5 +22,6 @@ class ExitCode(IntEnum):
     FORCE_REFUSED = 15  # --force asked for, but readiness.allow_force / BCCE_ALLOW_FORCE forbid it
     NOT_SUPPORTED = 16  # the endpoint does not implement an AWS action bcce needs (not retried)
     AWS_FAILED = 17  # an AWS call failed with an error that is neither credentials, permission nor transient
+    PROVIDER_UNAVAILABLE = 20  # a provider the root needs is neither in the mirror nor reachable in a registry
     METRICS_FAILED = 22  # bcce metrics could not write its text file, listen on its port or reach the Pushgateway
     INTERRUPTED = 130  # stopped with Ctrl-C

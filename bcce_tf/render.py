@@ -8,6 +8,8 @@ HCL. Output is deterministic: the same config gives byte-identical files.
 
 from __future__ import annotations
 
+import functools
+
 import hashlib
 import json
 import os
@@ -21,6 +23,7 @@ from bcce_tf import aws_services
 from bcce_tf.components import component_module
 from bcce_tf.config import Config
 from bcce_tf.errors import EnvironmentProblem
+from bcce_tf.fsutil import atomic_write_bytes
 
 TFVARS_FILENAME = "bcce.auto.tfvars.json"
 MANIFEST_FILENAME = ".bcce-render.json"
@@ -69,7 +72,9 @@ def stack_dir(workdir: Path, target: StackTarget) -> Path:
     return workdir / ".bcce" / "stacks" / target.key
 
 
+@functools.lru_cache(maxsize=8)
 def _environment(root: Path) -> jinja2.Environment:
+    # One per template folder: compiled templates are kept (and recompiled when a file changes).
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(root)),
         undefined=jinja2.StrictUndefined,
@@ -201,9 +206,7 @@ def write_stack(directory: Path, files: dict[str, str]) -> dict[str, str]:
         if target.exists() and target.read_bytes() == data:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+        atomic_write_bytes(target, data, fsync=False)
     for rel in sorted(set(previous) - set(files)):
         stale = directory / rel
         if stale.is_file():
@@ -217,8 +220,9 @@ def write_stack(directory: Path, files: dict[str, str]) -> dict[str, str]:
     return hashes
 
 
-def render_stack(config: Config, target: StackTarget, workdir: Path, options: RenderOptions = RenderOptions()) -> RenderedStack:
+def render_stack(config: Config, target: StackTarget, workdir: Path, options: RenderOptions = RenderOptions(),
+                 directory: Path | None = None) -> RenderedStack:
     files, components, warnings = render_files(config, target, options)
-    directory = stack_dir(workdir, target)
+    directory = directory if directory is not None else stack_dir(workdir, target)
     hashes = write_stack(directory, files)
     return RenderedStack(target=target, directory=directory, components=components, files=hashes, warnings=warnings)

@@ -17,6 +17,7 @@ from bcce_tf.config import Config
 from bcce_tf.errors import EnvironmentProblem, TerraformError, UsageError
 from bcce_tf.logs import log_context
 from bcce_tf.plan import PlanSummary, summarize
+from bcce_tf.providers.resolve import MirrorChoice, Probe
 from bcce_tf.render import RenderedStack, RenderOptions, StackTarget, render_stack
 from bcce_tf.resilience.classify import classify_terraform_output, error_diagnostics
 from bcce_tf.resilience.failure import Failure
@@ -39,6 +40,9 @@ class Runtime:
     endpoint_url: str | None = None
     terraform_bin: str | None = None
     provider_mirror: Path | None = None  # None = Terraform installs providers the usual way
+    # Set: provider_mirror is decided from the rendered root before Terraform first runs (prepare_providers).
+    provider_choice: MirrorChoice | None = None
+    registry_probe: Probe | None = None  # None = a real name lookup and TCP connection
     resilience: Resilience = field(default_factory=Resilience)
     on_event: Callable[[str], None] | None = None  # each stdout line of Terraform's -json stream
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
@@ -128,12 +132,15 @@ class StackHandle:
         return self.directory / SUMMARY_FILENAME
 
 
-def render(runtime: Runtime, region: str, components: tuple[str, ...] | None = None) -> StackHandle:
+def render(runtime: Runtime, region: str, components: tuple[str, ...] | None = None, *,
+           out: Path | None = None) -> StackHandle:
+    """Render the root of one stack under the working directory's .bcce/stacks/, or under `out`."""
     config = runtime.config
     if region not in config.regions:
         raise UsageError(f"region '{region}' is not in the config's regions ({', '.join(config.regions)})")
     target = StackTarget(config.stack_name, region)
-    rendered = render_stack(config, target, runtime.workdir, RenderOptions(endpoint_url=runtime.endpoint_url, components=components))
+    rendered = render_stack(config, target, runtime.workdir, RenderOptions(endpoint_url=runtime.endpoint_url, components=components),
+                            directory=None if out is None else out / target.key)
     backend = backend_file(runtime, target)
     if backend is not None:
         (rendered.directory / BACKEND_FILENAME).write_text(backend, encoding="utf-8")
@@ -169,7 +176,28 @@ def _run(handle: StackHandle, kind: str, argv: list[str], *, stream: bool = Fals
     return result
 
 
+def prepare_providers(handle: StackHandle) -> None:
+    """Decide once per run where Terraform installs the root's providers from; when nowhere can
+    serve them, fail here, before Terraform runs (ProviderUnavailableError)."""
+    runtime = handle.runtime
+    choice = runtime.provider_choice
+    if choice is None:
+        return
+    from bcce_tf.logs import logger
+    from bcce_tf.providers.manifest import load_manifest
+    from bcce_tf.providers.resolve import choose_installation, probe_with, required_providers
+
+    installation = choose_installation(
+        required_providers(handle.directory), mirror_dir=choice.mirror_dir, manifest=load_manifest(choice.mirror_dir),
+        forced=choice.forced, environ=runtime.environ, workdir=handle.directory,
+        probe=runtime.registry_probe or probe_with(runtime.environ), generation=runtime.config.provider.generation,
+    )
+    runtime.provider_mirror, runtime.provider_choice = installation.mirror, None
+    logger().debug(installation.reason)
+
+
 def init(handle: StackHandle, *, upgrade: bool = False) -> terraform.TerraformResult:
+    prepare_providers(handle)
     options: dict[str, object] = {"input": "false", "no_color": True, "upgrade": upgrade}
     if (handle.directory / BACKEND_FILENAME).exists():
         options["backend_config"] = BACKEND_FILENAME

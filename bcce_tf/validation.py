@@ -49,7 +49,13 @@ def iam_policies(root: Path) -> CheckerResult:
 
 
 def provider_schema(root: Path) -> CheckerResult:
-    return CheckerResult("provider-schema", skipped="no provider schema validator in this build")
+    """hashicorp/aws resources, data sources and provider blocks against the provider's schema,
+    and local module calls against the modules' variables (bcce_tf.schema)."""
+    from bcce_tf.schema.root import check_root
+
+    outcome = check_root(root)
+    findings = [Finding(p.file, p.line, p.message) for p in outcome.problems]
+    return CheckerResult("provider-schema", findings, checked=outcome.checked, skipped=outcome.skipped)
 
 
 CHECKERS: list[Checker] = [provider_schema, iam_policies]

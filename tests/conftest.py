@@ -26,6 +26,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.
     monkeypatch.setenv("AWS_CONFIG_FILE", str(home / "aws-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / "aws-credentials"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("BCCE_SCHEMA_FETCH", "0")  # the schema cache is filled by `make schema`, never by a test
     mirror = os.environ.get("BCCE_TEST_MIRROR_DIR")
     if mirror:
         monkeypatch.setenv("BCCE_MIRROR_DIR", mirror)

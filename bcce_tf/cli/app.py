@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
@@ -62,31 +62,59 @@ def main(
     lock_timeout: Optional[float] = typer.Option(None, "--lock-timeout", min=0, max=3600, help="Seconds to wait for a Terraform state lock held by another run (config resilience.lock_timeout, BCCE_LOCK_TIMEOUT; default 300)."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
 ) -> None:
+    """The global options, declared once: every command accepts them as well (see global_options)."""
+
+
+def start(ctx: typer.Context, values: dict[str, Any]) -> None:
+    """Set up the run once the command line is parsed: logging, the options every command reads,
+    the correlation id and, for recorded commands, the run record."""
     from bcce_tf.errors import UsageError
     from bcce_tf.logs import configure, logger, new_correlation_id
 
+    log_format, verbose, quiet = values["log_format"], values["verbose"], values["quiet"]
+    endpoint_url = values["endpoint_url"]
     configure(logger_correlation_id(), fmt=log_format if log_format in ("text", "json") else "text", verbose=verbose, quiet=quiet)
     if log_format not in ("text", "json"):
         raise UsageError(f"--log-format must be text or json, not '{log_format}'")
     if endpoint_url is not None and not endpoint_url.startswith(("http://", "https://")):
         raise UsageError(f"--endpoint-url must be an http(s) URL, not '{endpoint_url}'")
-    ctx.obj = GlobalOptions(
-        config_path=config, stack_name=stack_name, region=region, profile=profile, endpoint_url=endpoint_url,
-        verbose=verbose, quiet=quiet, log_format=log_format, terraform_bin=terraform_bin, workdir=Path(os.getcwd()),
-        max_attempts=max_attempts, max_retry_seconds=max_retry_seconds, lock_timeout=lock_timeout,
+    if values["region"] is not None:
+        from bcce_tf import regions
+
+        regions.check(values["region"], "--region")
+    root = ctx.find_root()
+    root.obj = GlobalOptions(
+        config_path=values["config"], stack_name=values["stack_name"], region=values["region"], profile=values["profile"],
+        endpoint_url=endpoint_url, verbose=verbose, quiet=quiet, log_format=log_format, terraform_bin=values["terraform_bin"],
+        workdir=Path(os.getcwd()), max_attempts=values["max_attempts"], max_retry_seconds=values["max_retry_seconds"],
+        lock_timeout=values["lock_timeout"],
     )
     correlation_id = os.environ.get("BCCE_CORRELATION_ID") or logger_correlation_id() or new_correlation_id()
-    state = ctx.meta.setdefault("bcce", {})
+    state = root.meta.setdefault("bcce", {})
     state["correlation_id"] = correlation_id
     configure(correlation_id, fmt=log_format, verbose=verbose, quiet=quiet)
-    if ctx.invoked_subcommand not in (None, "version"):
-        logger().debug(f"bcce {__version__}: {ctx.invoked_subcommand}")
-    state["options"] = ctx.obj
-    if ctx.invoked_subcommand in run_record.RECORDED_COMMANDS:
+    top = ctx
+    while top.parent is not None and top.parent.parent is not None:
+        top = top.parent
+    logger().debug(f"bcce {__version__}: {top.info_name}")
+    state["options"] = root.obj
+    if top.info_name in run_record.RECORDED_COMMANDS:
         from bcce_tf.metrics.publish import environment_setting
 
         environment_setting(os.environ)  # a bad BCCE_PUBLISH_METRICS fails now, not at the run's end
-        run_record.begin(ctx.invoked_subcommand, correlation_id, state)
+        run_record.begin(top.info_name, correlation_id, state)
+
+
+_command: list[Any] = []
+
+
+def command() -> Any:
+    """The click command of the whole CLI, global options attached to every command."""
+    if not _command:
+        from bcce_tf.cli.global_options import install
+
+        _command.append(install(typer.main.get_command(app), start))
+    return _command[0]
 
 
 config_cmd.register(app)

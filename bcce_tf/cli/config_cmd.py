@@ -32,13 +32,13 @@ def _on_off(value: Optional[str], flag: str) -> Optional[bool]:
 def init_command(
     ctx: typer.Context,
     auth: Optional[str] = typer.Option(None, "--auth", help="identity-center or cognito-oidc."),
-    regions: Optional[str] = typer.Option(None, "--regions", help="Comma-separated AWS regions."),
+    regions: Optional[list[str]] = typer.Option(None, "--regions", help="AWS regions, comma-separated or repeated."),
     guardrails: Optional[str] = typer.Option(None, "--guardrails", help="on or off."),
     privatelink: Optional[str] = typer.Option(None, "--privatelink", help="on or off."),
     organization_id: Optional[str] = typer.Option(None, "--organization-id"),
     analytics_model: Optional[str] = typer.Option(None, "--analytics-model", help="open-source-self-hosted or none."),
     dashboard: Optional[str] = typer.Option(None, "--dashboard", help="grafana, metabase, superset or none."),
-    users: Optional[int] = typer.Option(None, "--users", help="Number of developers."),
+    users: Optional[int] = typer.Option(None, "--users", min=1, max=100_000, help="Number of developers."),
     provider_generation: Optional[int] = typer.Option(None, "--provider-generation", help="3 (offline mirror) or 5."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing config file."),
 ) -> None:
@@ -51,14 +51,18 @@ def init_command(
     path = opts.config_path or (opts.workdir / CONFIG_FILENAME)
     if path.exists() and not force:
         raise UsageError(f"{path} exists; pass --force to overwrite it")
-    given: dict[str, object] = {"auth": auth, "regions": regions, "organization_id": organization_id}
+    given: dict[str, object] = {"auth": auth, "regions": regions or None, "organization_id": organization_id}
     if sys.stdin.isatty():
         for key, question, default in PROMPTS:
             if given[key] is None:
                 given[key] = typer.prompt(question, default=default)
     data: dict[str, object] = {k: v for k, v in given.items() if v is not None}
-    if isinstance(data.get("regions"), str):
-        data["regions"] = [r.strip() for r in str(data["regions"]).split(",") if r.strip()]
+    if data.get("regions") is not None:
+        from bcce_tf.cli.lists import split
+
+        from bcce_tf import regions as region_names
+
+        data["regions"] = [region_names.check(r, "--regions") for r in split(data["regions"], "--regions")]
     for key, value, flag in (("guardrails", guardrails, "--guardrails"), ("privatelink", privatelink, "--privatelink")):
         switch = _on_off(value, flag)
         if switch is not None:

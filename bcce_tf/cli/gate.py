@@ -61,9 +61,11 @@ def readiness_gate(ctx: typer.Context, runtime: Runtime, *, force: bool, config:
             raise ForceRefusedError(setting=forbidden)
     if config is None:
         config = runtime.config
-        requested = (ctx.params or {}).get("component")
+        from bcce_tf.cli.lists import components
+
+        requested = components((ctx.params or {}).get("component"))
         if requested:  # plan/apply --component: judge what is about to be planned
-            config = config.with_values(components=list(requested))
+            config = config.with_values(components=requested)
     report = run_readiness(ctx, config, min_score=min_score, runtime=runtime)
     log = logger()
     if report.ready:

@@ -12,7 +12,7 @@ local = typer.Typer(help="The embedded AWS emulator (moto server) for trying bcc
 
 
 @local.command("up")
-def up_command(port: Optional[int] = typer.Option(None, "--port", help="Loopback port (default: a free one).")) -> None:
+def up_command(port: Optional[int] = typer.Option(None, "--port", min=1, max=65535, help="Loopback port, 1-65535 (default: a free one).")) -> None:
     """Start the emulator (if not running) and print its URL."""
     from bcce_tf.local_emulator import up
 

@@ -32,7 +32,9 @@ def _targets(fmt: str, outputs: list[str]) -> list[tuple[str, Optional[Path]]]:
         raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not '{fmt}'")
     targets: list[tuple[str, Optional[Path]]] = []
     plain = []
-    for item in outputs:
+    from bcce_tf.cli.lists import split
+
+    for item in split(outputs, "--output"):
         prefix, sep, rest = item.partition(":")
         if sep and prefix in FORMATS and rest:
             targets.append((prefix, Path(rest)))
@@ -105,8 +107,6 @@ def deploy_command(
     ctx: typer.Context,
     dry_run: bool = typer.Option(False, "--dry-run", help="Only run the readiness checks (same as 'bcce readiness')."),
     component: Optional[list[str]] = typer.Option(None, "--component", help=COMPONENT_HELP),
-    region: Optional[str] = typer.Option(None, "--region", help="Deploy to this one region of the config only."),
-    stack_name: Optional[str] = typer.Option(None, "--stack-name", help="Override the config's stack_name."),
     min_score: Optional[int] = typer.Option(None, "--min-score", min=0, max=100, help=MIN_SCORE_HELP),
     force: bool = typer.Option(False, "--force", help="Deploy even when the readiness gate fails."),
     fmt: str = typer.Option("text", "--format", "-f", help="Report format with --dry-run: " + FORMAT_HELP),
@@ -114,22 +114,19 @@ def deploy_command(
 ) -> None:
     """Readiness, plan and apply in one go (with --dry-run: readiness only)."""
     from bcce_tf import stack
-    from bcce_tf.cli.common import load, options
+    from bcce_tf.cli.common import load
     from bcce_tf.cli.gate import readiness_gate
+    from bcce_tf.cli.lists import components
     from bcce_tf.cli.runtime import build, regions
     from bcce_tf.logs import logger
 
-    opts = options(ctx)
     if dry_run:
         _targets(fmt, output or [])
-    if region is not None:
-        opts.region = region
-    if stack_name is not None:
-        opts.stack_name = stack_name
     config = load(ctx)
     chosen = None
-    if component:
-        config = config.with_values(components=list(component))
+    requested = components(component)
+    if requested:
+        config = config.with_values(components=requested)
         chosen = config.enabled_components()
     if dry_run:
         _check_and_publish(ctx, config, min_score, fmt, output or [])
@@ -139,6 +136,8 @@ def deploy_command(
     for handle in handles:
         for warning in handle.rendered.warnings:
             logger().warning(warning)
+    if handles:
+        stack.prepare_providers(handles[0])
     score = readiness_gate(ctx, runtime, force=force, min_score=min_score)
     progress = ctx.find_root().meta["bcce"]["progress"]
     for handle in handles:

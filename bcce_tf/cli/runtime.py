@@ -14,6 +14,7 @@ from bcce_tf.config import Config
 from bcce_tf.errors import UsageError
 from bcce_tf.logs import log_context, logger
 from bcce_tf.progress import Progress
+from bcce_tf.providers.resolve import MirrorChoice
 from bcce_tf.resilience.breaker import BreakerSettings, BreakerStore, FileBreakerStore
 from bcce_tf.resilience.guard import Resilience
 from bcce_tf.resilience.policy import RetryEvent, RetryPolicy
@@ -30,23 +31,22 @@ GUARDED_OPERATIONS = {
 }
 
 
-def select_mirror(config: Config, environ: dict[str, str]) -> Path | None:
-    """Which provider mirror Terraform installs from: 'auto' (default) uses the mirror built by
-    `bcce providers mirror` when it exists and carries the provider generation the config uses."""
+def select_mirror(config: Config, environ: dict[str, str]) -> MirrorChoice | None:
+    """Which provider mirror Terraform may install from: 'auto' (default) uses the mirror of
+    `bcce providers mirror` when it holds what the rendered root requires (decided before Terraform
+    runs, stack.prepare_providers); 'on' or a path makes that mirror the only source; 'off' leaves
+    providers to Terraform."""
     from bcce_tf.providers import default_mirror_dir, load_manifest
 
     choice = environ.get(MIRROR_ENV, "auto").strip() or "auto"
     if choice == "off":
         return None
     if choice not in ("auto", "on"):
-        return Path(choice)
+        return MirrorChoice(Path(choice), forced=True)
     mirror = default_mirror_dir()
-    available = load_manifest(mirror) is not None
-    if choice == "on" and not available:
+    if choice == "on" and load_manifest(mirror) is None:
         raise UsageError(f"{MIRROR_ENV}=on but no provider mirror at {mirror}: run 'bcce providers mirror'")
-    if available and (choice == "on" or config.provider.generation == 3):
-        return mirror
-    return None
+    return MirrorChoice(mirror, forced=choice == "on")
 
 
 def _first_given(*values: object | None) -> object | None:
@@ -148,7 +148,7 @@ def build(ctx: typer.Context, *, label: str = "terraform", config: Config | None
         profile=opts.profile,
         endpoint_url=opts.endpoint_url,
         terraform_bin=opts.terraform_bin,
-        provider_mirror=select_mirror(config, environ),
+        provider_choice=select_mirror(config, environ),
         resilience=resilience,
         on_event=progress,
         environ=environ,

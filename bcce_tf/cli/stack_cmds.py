@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Optional
 
 import typer
@@ -15,14 +16,16 @@ COMPONENT_HELP = "Component(s) to work on: security, network, analytics, monitor
 
 def _components(config, requested: Optional[list[str]]):  # noqa: ANN001, ANN202
     """The components to render: those the config enables, narrowed by --component."""
-    if not requested:
-        return None
+    from bcce_tf.cli.lists import components
 
-    narrowed = config.with_values(components=list(requested))
+    chosen = components(requested)
+    if not chosen:
+        return None
+    narrowed = config.with_values(components=chosen)
     return narrowed.enabled_components()
 
 
-def _render_all(ctx: typer.Context, component: Optional[list[str]], label: str):  # noqa: ANN202
+def _render_all(ctx: typer.Context, component: Optional[list[str]], label: str, out: Optional[Path] = None):  # noqa: ANN202
     from bcce_tf import stack
     from bcce_tf.cli.runtime import build, regions
     from bcce_tf.logs import logger
@@ -31,19 +34,22 @@ def _render_all(ctx: typer.Context, component: Optional[list[str]], label: str):
     chosen = _components(runtime.config, component)
     handles = []
     for region in regions(ctx, runtime.config):
-        handle = stack.render(runtime, region, chosen)
+        handle = stack.render(runtime, region, chosen, out=out)
         for warning in handle.rendered.warnings:
             logger().warning(warning)
         handles.append(handle)
+    if label != "render" and handles:
+        stack.prepare_providers(handles[0])  # a provider nowhere to be had stops the run before AWS is called
     return runtime, handles
 
 
 def render_command(
     ctx: typer.Context,
     component: Optional[list[str]] = typer.Option(None, "--component", help=COMPONENT_HELP),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write each stack's root to DIR/<stack>-<region>/ instead of .bcce/stacks/.", metavar="DIR"),
 ) -> None:
     """Render the Terraform root of each stack (one per region) without running Terraform."""
-    _, handles = _render_all(ctx, component, "render")
+    _, handles = _render_all(ctx, component, "render", out=out)
     for handle in handles:
         typer.echo(f"{handle.target.key}: {handle.directory} ({', '.join(handle.rendered.components)})")
 

@@ -35,6 +35,7 @@ def bootstrap_command(
     table = table or config.backend.lock_table
     if not bucket:
         raise UsageError("no state bucket: pass --bucket or set backend.bucket in the config")
+    _check_names(bucket, table)
     region = config.backend.region or opts.region or config.regions[0]
     run.update(stack=config.stack_name, regions=[region])
     run_record.announce(run)
@@ -49,6 +50,23 @@ def bootstrap_command(
     for item in result.created:
         logger().info(f"created {item}")
     typer.echo(f"state bucket s3://{result.bucket}" + (f", lock table {result.table}" if result.table else "") + " ready")
+
+
+def _check_names(bucket: str, table: Optional[str]) -> None:
+    """The config's rules for backend.bucket and backend.lock_table, applied to the flags."""
+    from pydantic import ValidationError
+
+    from bcce_tf.config import Backend
+    from bcce_tf.errors import UsageError
+
+    try:
+        Backend(type="s3", bucket=bucket, lock_table=table)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        flag = "--bucket" if error["loc"][0] == "bucket" else "--lock-table"
+        value = bucket if flag == "--bucket" else table
+        rule = "3-63 lower-case letters, digits, dots and hyphens" if flag == "--bucket" else "3-255 letters, digits, _ . -"
+        raise UsageError(f"{flag} '{value}' is not a valid name: {rule}") from None
 
 
 def register(app: typer.Typer) -> None:

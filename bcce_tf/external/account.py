@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import IO
 
 from bcce_tf.errors import UsageError
 from bcce_tf.external import protocol
+from bcce_tf.fsutil import atomic_write_text
 
 ALLOWED = ("profile", "endpoint_url", "region")
 CACHE_ENV = "BCCE_CACHE_DIR"
@@ -79,10 +79,7 @@ def write_cache(path: Path, identity: dict[str, str], now: float) -> None:
     """Best effort: a cache that cannot be written only makes the next run slower."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".account-", dir=path.parent)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump({"format": CACHE_FORMAT, "stored_at": now, "identity": identity}, stream)
-        os.replace(temporary, path)
+        atomic_write_text(path, json.dumps({"format": CACHE_FORMAT, "stored_at": now, "identity": identity}), 0o600)
     except OSError:
         pass
 
@@ -97,9 +94,13 @@ def lookup(profile: str | None, endpoint_url: str | None, region: str, environ: 
 
 
 def resolve_region(query_region: str | None, profile: str | None, environ: Mapping[str, str]) -> str:
-    region = protocol.first(query_region, protocol.env_default(environ, "AWS_REGION", "AWS_DEFAULT_REGION"))
-    if region:
-        return region
+    from bcce_tf import regions
+
+    if query_region:
+        return regions.check(query_region, "query key 'region'")
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        if environ.get(name):
+            return regions.check(environ[name], name)
     try:
         import boto3
 
@@ -111,6 +112,7 @@ def resolve_region(query_region: str | None, profile: str | None, environ: Mappi
 def account(query: protocol.Query, environ: Mapping[str, str] = os.environ, *,
             profile: str | None = None, endpoint_url: str | None = None,
             clock=time.time) -> dict[str, str]:  # noqa: ANN001
+    protocol.check_query(query)
     profile = protocol.first(query.get("profile"), profile, environ.get("AWS_PROFILE"))
     endpoint_url = protocol.first(query.get("endpoint_url"), endpoint_url, environ.get("AWS_ENDPOINT_URL"))
     if endpoint_url and not endpoint_url.startswith(("http://", "https://")):

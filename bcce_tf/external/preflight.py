@@ -51,6 +51,7 @@ def preflight(query: protocol.Query, environ: Mapping[str, str] = os.environ, *,
     from bcce_tf.readiness import assess, resolve_min_score
     from bcce_tf.readiness.clients import readiness_clients
 
+    protocol.check_query(query)
     base = cwd or Path.cwd()
     given = query.get("config")
     path = find_config(Path(given) if given else config_path, base)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from collections.abc import Callable, Mapping
 from typing import IO
 
@@ -36,13 +37,34 @@ def read_query(stream: IO[str], allowed: tuple[str, ...]) -> Query:
     query: Query = {}
     for key, value in data.items():
         if key not in allowed:
-            raise UsageError(f"unknown query key '{key}'; allowed: {', '.join(allowed)}")
+            import difflib
+
+            close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise UsageError(f"unknown query key '{key}'{hint}; allowed: {', '.join(allowed)}")
         if value is None or value == "":
             continue
         if not isinstance(value, str):
             raise UsageError(f"query value '{key}' must be a string, got {type(value).__name__}")
         query[key] = value
     return query
+
+
+# An AWS profile is the name of a `[profile NAME]` section: no brackets, spaces or control characters.
+PROFILE_RE = re.compile(r"^[A-Za-z0-9_.@+=,:/-]{1,128}$")
+
+
+def check_query(query: Query) -> None:
+    """The values of the keys the programs share: region, profile, endpoint_url; one line each."""
+    from bcce_tf import regions
+
+    if "region" in query:
+        regions.check(query["region"], "query key 'region'")
+    if "profile" in query and not PROFILE_RE.fullmatch(query["profile"]):
+        raise UsageError("query key 'profile': an AWS profile name is 1-128 letters, digits and _ . @ + = , : / -")
+    url = query.get("endpoint_url")
+    if url is not None and not re.fullmatch(r"https?://[^\s]+", url):
+        raise UsageError("query key 'endpoint_url': must be an http(s) URL without spaces")
 
 
 def as_string(value: object) -> str:

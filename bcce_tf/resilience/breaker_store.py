@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -17,6 +16,7 @@ import filelock
 import platformdirs
 
 from bcce_tf.errors import EnvironmentProblem
+from bcce_tf.fsutil import atomic_write_text
 from bcce_tf.resilience.breaker_record import BreakerRecord
 
 STATE_FILE_NAME = "circuit-breakers.json"
@@ -122,16 +122,7 @@ class FileBreakerStore:
 
     def _save(self, records: dict[str, BreakerRecord]) -> None:
         document = {"format": _FILE_FORMAT, "breakers": {name: r.to_dict() for name, r in sorted(records.items())}}
-        handle, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(document, stream, indent=2)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.replace(temporary, self.path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        atomic_write_text(self.path, json.dumps(document, indent=2), 0o600)
 
     def _set_aside(self, problem: str) -> None:
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(self._clock()))

@@ -20,7 +20,27 @@ def test_a_rendered_root_is_valid(tmp_path, capsys):
     assert run(["validate", str(root)]) == ExitCode.OK
     out = capsys.readouterr().out
     assert "iam-policies:" in out and "0 finding(s)" in out
-    assert "provider-schema: not checked" in out, "a check that cannot run says so"
+    assert "provider-schema: " in out and "hashicorp/aws 6.25.0 block(s)" in out
+
+
+def test_a_misspelt_argument_is_named_with_file_and_line(tmp_path, capsys):
+    root = rendered_root(tmp_path)
+    module = root / "modules" / "network" / "main.tf"
+    text = module.read_text()
+    module.write_text(text.replace("vpc_endpoint_type =", "vpc_endpont_type =", 1))
+    line = text[:text.index("vpc_endpoint_type =")].count("\n") + 1
+    assert run(["validate", str(root)]) == ExitCode.CONFIG_INVALID
+    err = capsys.readouterr().err
+    assert f"modules/network/main.tf:{line}: aws_vpc_endpoint.s3: unknown argument 'vpc_endpont_type' " \
+           "(did you mean 'vpc_endpoint_type'?)" in err
+
+
+def test_without_the_schema_the_check_says_not_checked(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("BCCE_SCHEMA_DIR", str(tmp_path / "empty-cache"))
+    root = rendered_root(tmp_path)
+    assert run(["validate", str(root)]) == ExitCode.OK
+    out = capsys.readouterr().out
+    assert "provider-schema: not checked (hashicorp/aws 6.25.0 schema unavailable: no provider schema" in out
 
 
 def test_misspelt_action_and_condition_key_are_named_with_file_and_line(tmp_path, capsys):

