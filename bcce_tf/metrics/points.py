@@ -66,8 +66,10 @@ def _points(key: str, value: float, timestamp: float, values: Mapping[str, str])
     found = []
     for names in spec.dimension_sets:
         if all(values.get(name) for name in names):
-            found.append(Datum(spec.namespace, spec.name, tuple((name, values[name]) for name in names), float(value),
-                               spec.unit, timestamp))
+            # Sorted by name, as Terraform stores an alarm's dimension map: CloudWatch treats the
+            # dimensions as a set, but the emulator matches them in order.
+            dimensions = tuple(sorted((name, values[name]) for name in names))
+            found.append(Datum(spec.namespace, spec.name, dimensions, float(value), spec.unit, timestamp))
     return found
 
 

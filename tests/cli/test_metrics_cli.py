@@ -204,9 +204,9 @@ def test_points_of_a_run_whose_publishing_failed_are_queued_and_the_run_keeps_it
     err = capsys.readouterr().err
     assert "could not publish metrics to CloudWatch" in err and "kept in" in err
     points = {(e.datum.name, e.datum.dimensions): e.datum.value for e in queued()}
-    assert points[("DeploymentFailures", (("Stack", "bcce"), ("Region", "us-east-1")))] == 1
-    assert points[("CircuitBreakerOpen", (("Stack", "bcce"), ("Region", "us-east-1")))] == 1
-    assert points[("CircuitBreakerOpen", (("Stack", "bcce"), ("Region", "us-east-1"), ("Breaker", APPLY_BREAKER)))] == 1
+    assert points[("DeploymentFailures", (("Region", "us-east-1"), ("Stack", "bcce")))] == 1
+    assert points[("CircuitBreakerOpen", (("Region", "us-east-1"), ("Stack", "bcce")))] == 1
+    assert points[("CircuitBreakerOpen", (("Breaker", APPLY_BREAKER), ("Region", "us-east-1"), ("Stack", "bcce")))] == 1
 
 
 @pytest.mark.parametrize("switch", ["environment", "config"])
