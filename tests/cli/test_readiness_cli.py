@@ -13,7 +13,7 @@ from bcce_tf.__main__ import run
 from bcce_tf.exit_codes import ExitCode
 
 CONFIG = {"monitoring": {"alarm_email": "platform@example.com", "monthly_budget_usd": 1_000_000},
-          "regions": ["us-east-1", "us-west-2"]}
+          "regions": ["us-east-1", "us-west-2"], "provider": {"generation": 3}}
 
 
 @pytest.fixture()
