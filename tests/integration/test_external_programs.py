@@ -102,7 +102,7 @@ def test_account_lookup_is_cached_for_a_short_time(env, workdir, tmp_path):
         ('["us-east-1"]', "must be a JSON object"),
         ('{"account": "1"}', "unknown query key 'account'"),
         ("{broken", "not JSON"),
-        ({"endpoint_url": "ftp://x"}, "endpoint_url must be an http(s) URL"),
+        ({"endpoint_url": "ftp://x"}, "'endpoint_url': must be an http(s) URL"),
     ],
 )
 def test_account_rejects_bad_queries(env, workdir, query, message):

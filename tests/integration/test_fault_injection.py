@@ -50,7 +50,11 @@ CONFIG: dict[str, Any] = {
     "security": {"key_deletion_window_days": 7, "force_destroy_buckets": True},
 }
 # Short waits so the retries cost little time; each test tightens what it needs.
-FAST = {"BCCE_RETRY_INITIAL_WAIT": "0.2", "BCCE_RETRY_MAX_WAIT": "0.5", "BCCE_RETRY_MAX_ATTEMPTS": "4"}
+# Metric publishing is off: its own requests through the proxy would blur the counts of what these
+# tests measure (Terraform's and readiness's requests, retries, the breaker); tests/integration/
+# test_metrics_publish.py covers it through the same proxy.
+FAST = {"BCCE_RETRY_INITIAL_WAIT": "0.2", "BCCE_RETRY_MAX_WAIT": "0.5", "BCCE_RETRY_MAX_ATTEMPTS": "4",
+        "BCCE_PUBLISH_METRICS": "0"}
 RUN_TIMEOUT = 150
 
 
