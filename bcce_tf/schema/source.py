@@ -25,6 +25,7 @@ from typing import IO, Any
 import platformdirs
 
 from bcce_tf.errors import EnvironmentProblem
+from bcce_tf.fsutil import atomic_write_text
 from bcce_tf.schema.cdktf import assemble, schemas_of
 
 PROVIDER_ADDRESS = "registry.terraform.io/hashicorp/aws"
@@ -69,15 +70,7 @@ def cached_path(provider_version: str, environ: Mapping[str, str] = os.environ) 
 
 def _write_json_atomically(path: Path, document: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(document, handle, separators=(",", ":"), sort_keys=True)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_text(path, json.dumps(document, separators=(",", ":"), sort_keys=True))
 
 
 def load(path: Path) -> dict[str, Any]:
