@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from bcce_tf.config import Config, find_config, load_config
+if TYPE_CHECKING:  # the config models (pydantic) load when a command reads the config, not at start-up
+    from bcce_tf.config import Config
 
 
 @dataclass
@@ -34,12 +36,16 @@ def options(ctx: typer.Context) -> GlobalOptions:
 
 
 def config_path(ctx: typer.Context) -> Path:
+    from bcce_tf.config import find_config
+
     opts = options(ctx)
     return find_config(opts.config_path, opts.workdir)
 
 
 def load(ctx: typer.Context) -> Config:
     """The validated config, with --stack-name applied; raises ConfigError (exit 4) when invalid."""
+    from bcce_tf.config import load_config
+
     opts = options(ctx)
     config = load_config(config_path(ctx))
     if opts.stack_name:
