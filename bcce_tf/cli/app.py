@@ -10,6 +10,7 @@ import typer
 
 from bcce_tf import __version__, run_record
 from bcce_tf.cli import (
+    claude_code_cmd,
     config_cmd,
     cost,
     local_cmd,
@@ -127,3 +128,4 @@ readiness_cmd.register(app)
 cost.register(app)
 validate_cmd.register(app)
 metrics_cmd.register(app)
+claude_code_cmd.register(app)
