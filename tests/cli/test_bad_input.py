@@ -57,6 +57,7 @@ CASES = [
     ("doctor", ["--component", "bogus"], None, U, "--component must be one of"),
     ("metrics serve", ["--port", "70000"], None, U, "'--port'"),
     ("reset-circuit-breaker", ["no-such-breaker"], None, U, "no circuit breaker named 'no-such-breaker'"),
+    ("claude-code settings", ["--scope", "team"], None, U, "--scope must be one of user, project, managed, not 'team'"),
 ]
 
 
