@@ -279,3 +279,15 @@ def outputs(handle: StackHandle) -> dict[str, Any]:
     result = _run(handle, "terraform-output", terraform.build_argv("output", options={"json": True, "no_color": True}))
     raw = json.loads(result.stdout or "{}")
     return {name: ("(sensitive)" if item.get("sensitive") else item.get("value")) for name, item in sorted(raw.items())}
+
+
+def show_state(handle: StackHandle) -> dict[str, Any]:
+    """The stack's state as `terraform show -json` gives it ({} when nothing was ever applied).
+    The state holds secrets: callers keep only the ids they need and never print it."""
+    if not (handle.directory / ".terraform").is_dir():
+        init(handle)
+    result = _run(handle, "terraform-show", terraform.build_argv("show", options={"json": True, "no_color": True}))
+    try:
+        return json.loads(result.stdout or "{}")
+    except json.JSONDecodeError as exc:
+        raise EnvironmentProblem(f"could not read the state of {handle.target.key}: {exc}") from None
