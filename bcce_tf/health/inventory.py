@@ -10,7 +10,8 @@ from typing import Any
 # Per resource type, the attributes of its state the health checks need.
 KEPT_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "aws_kms_key": ("key_id", "arn", "enable_key_rotation"),
-    "aws_s3_bucket": ("bucket", "arn"),
+    "aws_s3_bucket": ("bucket", "arn", "server_side_encryption_configuration"),  # the block: generation 3
+    "aws_s3_bucket_server_side_encryption_configuration": ("bucket", "rule"),  # generation 5
     "aws_cloudtrail": ("name", "arn", "enable_log_file_validation"),
     "aws_vpc_endpoint": ("id", "service_name", "vpc_endpoint_type", "private_dns_enabled"),
     "aws_kinesis_firehose_delivery_stream": ("name",),
@@ -49,6 +50,27 @@ class Inventory:
     @property
     def empty(self) -> bool:
         return not self.resources
+
+
+def _default_algorithm(rules: Any) -> str | None:
+    for rule in rules or ():
+        for default in rule.get("apply_server_side_encryption_by_default") or ():
+            return default.get("sse_algorithm")
+    return None
+
+
+def declared_sse_algorithm(inventory: Inventory, bucket: str) -> str | None:
+    """The default encryption the state declares for a bucket (None when the state does not say)."""
+    for item in inventory.of("aws_s3_bucket"):
+        if item.get("bucket") == bucket:
+            for block in item.get("server_side_encryption_configuration") or ():
+                found = _default_algorithm(block.get("rule"))
+                if found:
+                    return found
+    for item in inventory.of("aws_s3_bucket_server_side_encryption_configuration"):
+        if item.get("bucket") == bucket:
+            return _default_algorithm(item.get("rule"))
+    return None
 
 
 def _walk(module: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:

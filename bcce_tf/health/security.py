@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bcce_tf.errors import AwsError
 from bcce_tf.health.aws_answers import error_code, is_missing
-from bcce_tf.health.inventory import Inventory, Resource
+from bcce_tf.health.inventory import Inventory, Resource, declared_sse_algorithm
 from bcce_tf.readiness.checks.base import CheckContext, Outcome
 
 REAPPLY = "run 'bcce apply' to restore what Terraform declared, then find who changed it (CloudTrail)"
@@ -48,8 +48,9 @@ def bucket_encryption(ctx: CheckContext, inventory: Inventory, bucket: str, key:
     rules = answer.get("ServerSideEncryptionConfiguration", {}).get("Rules", [])
     default = rules[0].get("ApplyServerSideEncryptionByDefault", {}) if rules else {}
     algorithm, used = default.get("SSEAlgorithm", "none"), default.get("KMSMasterKeyID", "")
-    if algorithm == "AES256":  # the access-log bucket: S3 server access logging delivers only to SSE-S3 targets
-        return Outcome.passed(f"bucket {bucket}: default encryption AES256 (SSE-S3)")
+    if algorithm == "AES256" and declared_sse_algorithm(inventory, bucket) == "AES256":
+        # the access-log bucket: S3 server access logging delivers only to SSE-S3 targets
+        return Outcome.passed(f"bucket {bucket}: default encryption AES256 (SSE-S3), as declared")
     if algorithm not in ("aws:kms", "aws:kms:dsse"):
         return Outcome.failed(f"bucket {bucket} encrypts with {algorithm}, not the stack's KMS key", REAPPLY)
     if key is not None:
