@@ -10,7 +10,7 @@ import typer
 
 from bcce_tf.cli.common import options
 
-from bcce_tf.health.registry import COMPONENTS as LIVE_COMPONENTS
+from bcce_tf.health.names import LIVE_COMPONENTS
 
 DOCTOR_COMPONENTS = (*LIVE_COMPONENTS, "circuit-breakers", "history", "all")
 DOCTOR_FORMATS = ("text", "json", "markdown")

@@ -53,3 +53,10 @@ def test_the_stack_key_passes_and_another_key_fails():
     key = inv.of("aws_kms_key")[0]
     assert bucket_encryption(live("aws:kms", "arn:aws:kms:us-east-1:123456789012:key/k-1"), inv, "lake", key).status is Status.PASSED
     assert bucket_encryption(live("aws:kms", "other"), inv, "lake", key).status is Status.FAILED
+
+
+def test_the_light_list_of_live_components_is_the_registry():
+    from bcce_tf.health.names import LIVE_COMPONENTS
+    from bcce_tf.health.registry import COMPONENTS
+
+    assert tuple(COMPONENTS) == LIVE_COMPONENTS
