@@ -24,4 +24,5 @@ class ExitCode(IntEnum):
     AWS_FAILED = 17  # an AWS call failed with an error that is neither credentials, permission nor transient
     PROVIDER_UNAVAILABLE = 20  # a provider the root needs is neither in the mirror nor reachable in a registry
     METRICS_FAILED = 22  # bcce metrics could not write its text file, listen on its port or reach the Pushgateway
+    DATA_PROTECTED = 26  # a destroy or state restore refused: it would lose data, or the state lock is held
     INTERRUPTED = 130  # stopped with Ctrl-C
