@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bcce_tf import bucket_data, retention
-from bcce_tf.errors import DataProtectedError
+from bcce_tf.errors import DataProtectedError, TerraformError
 from bcce_tf.fsutil import atomic_write_text
 
 RETAINED_FILENAME = "bcce-retained.json"
@@ -125,14 +125,29 @@ def destroy(handle: Any, *, delete_data: bool, show: Callable[[Any], None] = lam
         raise DataProtectedError(
             f"--delete-data refused for {target.key}: deletion protection is on for database {', '.join(protected)}; "
             "set dashboard.deletion_protection to false and run 'bcce apply' first (nothing was deleted)")
-    for address, name in retention.buckets(resources).items():
-        def progress(n: int, name: str = name) -> None:
-            say(f"  s3://{name}: {n} object versions and delete markers deleted")
-
-        outcome.emptied[name] = bucket_data.empty(clients, target.region, name, on_progress=progress)
+    # A bucket policy (TLS only, log delivery only) may refuse the deletes; the data it guards goes now anyway.
+    policies = sorted(a for a, r in resources.items() if r.type == "aws_s3_bucket_policy")
+    if policies:
+        stack.destroy(handle, targets=policies)
+    buckets = retention.buckets(resources)
     rest, keys = retention.delete_data_phases(resources)
-    if rest:
-        stack.destroy(handle, targets=rest)
+    # Buckets that receive access logs fill up again while the buckets logging into them exist:
+    # empty, destroy, and when S3 answers BucketNotEmpty, empty what arrived and destroy again.
+    for round_ in range(1, 4):
+        for name in buckets.values():
+            def progress(n: int, name: str = name) -> None:
+                say(f"  s3://{name}: {n} object versions and delete markers deleted")
+
+            outcome.emptied[name] = outcome.emptied.get(name, 0) + bucket_data.empty(clients, target.region, name, on_progress=progress)
+        if not rest:
+            break
+        try:
+            stack.destroy(handle, targets=rest)
+            break
+        except TerraformError as exc:
+            if "BucketNotEmpty" not in str(exc) or round_ == 3:
+                raise
+            say(f"  new objects arrived while destroying (access logs); emptying again (round {round_ + 1} of 3)")
     if keys:
         left = [a for a in stack.state_addresses(handle) if "." + retention.KEY_TYPE + "." not in "." + a]
         if left:

@@ -280,7 +280,7 @@ def destroy(handle: StackHandle, targets: list[str] | None = None) -> terraform.
 def state_addresses(handle: StackHandle) -> list[str]:
     """The managed resource instances in the stack's state now (`terraform state list`)."""
     result = _run(handle, "terraform-state", ["state", "list"])
-    return sorted(line.strip() for line in result.stdout.splitlines() if line.strip() and not line.startswith("data."))
+    return sorted(line.strip() for line in result.stdout.splitlines() if line.strip() and not ("." + line.strip()).count(".data."))
 
 
 def plan_destroy(handle: StackHandle) -> tuple[PlanSummary, dict[str, Any]]:
