@@ -127,7 +127,7 @@ def destroy_command(
                                      "log groups, database (final snapshot unless the config skips it), secrets, then the KMS key."),
 ) -> None:
     """Destroy each stack; buckets, log groups, databases, secrets and their KMS key are kept unless --delete-data."""
-    from bcce_tf import safe_destroy
+    from bcce_tf import safe_destroy, stack
     from bcce_tf.errors import UsageError
 
     runtime, handles = _render_all(ctx, component, "destroy")
@@ -142,18 +142,12 @@ def destroy_command(
             raise DeclinedError(f"destroy of {names} declined: nothing was destroyed")
     progress = ctx.find_root().meta["bcce"]["progress"]
     for handle in handles:
-        stack_init_with_backup(handle)
+        stack.init(handle)
         outcome = safe_destroy.destroy(handle, delete_data=delete_data, show=lambda s: _print_summary(s, False),
                                        say=lambda line: typer.echo(line, err=True))
         progress.finish()
         _print_outcome(outcome, handle)
     typer.echo("Destroy complete.")
-
-
-def stack_init_with_backup(handle) -> None:  # noqa: ANN001
-    from bcce_tf import stack
-
-    stack.init(handle)
 
 
 def _print_outcome(outcome, handle) -> None:  # noqa: ANN001
