@@ -141,3 +141,10 @@ class MetricsError(BcceError):
 
     exit_code = ExitCode.METRICS_FAILED
     fmt = "{message}"
+
+
+class DataProtectedError(BcceError):
+    """A destroy or a state restore refused: going on would lose data, or the state lock is held."""
+
+    exit_code = ExitCode.DATA_PROTECTED
+    fmt = "{message}"

@@ -26,4 +26,5 @@ class ExitCode(IntEnum):
     METRICS_FAILED = 22  # bcce metrics could not write its text file, listen on its port or reach the Pushgateway
     SIGN_IN_FAILED = 23  # developer sign-in / credential_process: IdP unreachable, login refused, identity pool rejected the token
     DEVELOPER_CHECK_FAILED = 24  # bcce claude-code doctor: a check the developer's machine needs failed
+    DATA_PROTECTED = 26  # a destroy or state restore refused: it would lose data, or the state lock is held
     INTERRUPTED = 130  # stopped with Ctrl-C

@@ -269,9 +269,30 @@ def _check_replan_within(handle: StackHandle, approved: set[str]) -> None:
                                     + ", ".join(unexpected[:10]) + "; run 'bcce plan' again and review")
 
 
-def destroy(handle: StackHandle) -> terraform.TerraformResult:
-    options = {"input": "false", "json": True, "auto_approve": True}
+def destroy(handle: StackHandle, targets: list[str] | None = None) -> terraform.TerraformResult:
+    """Destroy the stack, or only `targets` (and whatever depends on them)."""
+    options: dict[str, object] = {"input": "false", "json": True, "auto_approve": True}
+    if targets:
+        options["target"] = list(targets)
     return _run(handle, "terraform-destroy", terraform.build_argv("destroy", options=options), stream=True)
+
+
+def state_addresses(handle: StackHandle) -> list[str]:
+    """The managed resource instances in the stack's state now (`terraform state list`)."""
+    result = _run(handle, "terraform-state", ["state", "list"])
+    return sorted(line.strip() for line in result.stdout.splitlines() if line.strip() and not ("." + line.strip()).count(".data."))
+
+
+def plan_destroy(handle: StackHandle) -> tuple[PlanSummary, dict[str, Any]]:
+    """Plan the destruction of the stack; the summary and the whole `show -json` document (its
+    prior_state says what each resource holds and depends on)."""
+    summary = plan(handle, destroy=True)
+    result = _run(handle, "terraform-show", terraform.build_argv("show", PLAN_FILENAME, options={"json": True, "no_color": True}))
+    handle.plan_path.unlink(missing_ok=True)
+    try:
+        return summary, json.loads(result.stdout)
+    except json.JSONDecodeError as exc:
+        raise EnvironmentProblem(f"could not read the destroy plan of {handle.target.key}: {exc}") from None
 
 
 def outputs(handle: StackHandle) -> dict[str, Any]:

@@ -133,4 +133,4 @@ def test_alarms_find_what_bcce_publishes_and_a_dead_network_loses_no_point(emula
     assert ("bcce_circuit_breaker_open", (("breaker", "terraform-apply:bcce:us-east-1"),)) in samples
     assert ("bcce_monthly_cost", (("stack", "bcce"),)) in samples
 
-    assert run(["--endpoint-url", emulator.url, "destroy", "--auto-approve"]) == 0
+    assert run(["--endpoint-url", emulator.url, "destroy", "--auto-approve", "--delete-data"]) == 0
