@@ -24,4 +24,6 @@ class ExitCode(IntEnum):
     AWS_FAILED = 17  # an AWS call failed with an error that is neither credentials, permission nor transient
     PROVIDER_UNAVAILABLE = 20  # a provider the root needs is neither in the mirror nor reachable in a registry
     METRICS_FAILED = 22  # bcce metrics could not write its text file, listen on its port or reach the Pushgateway
+    TARGET_UNREACHABLE = 27  # a target account could not be reached: its role could not be assumed or its profile failed
+    NOTHING_DEPLOYED = 28  # drift: no target has a deployed state to compare with
     INTERRUPTED = 130  # stopped with Ctrl-C
