@@ -148,3 +148,14 @@ class DataProtectedError(BcceError):
 
     exit_code = ExitCode.DATA_PROTECTED
     fmt = "{message}"
+
+
+class TargetUnreachableError(BcceError):
+    """A target account could not be reached: AssumeRole was refused or its profile failed."""
+
+    exit_code = ExitCode.TARGET_UNREACHABLE
+    fmt = "target account {account_id}: {reason}"
+
+
+class NothingDeployedError(BcceError):
+    exit_code = ExitCode.NOTHING_DEPLOYED

@@ -27,4 +27,6 @@ class ExitCode(IntEnum):
     SIGN_IN_FAILED = 23  # developer sign-in / credential_process: IdP unreachable, login refused, identity pool rejected the token
     DEVELOPER_CHECK_FAILED = 24  # bcce claude-code doctor: a check the developer's machine needs failed
     DATA_PROTECTED = 26  # a destroy or state restore refused: it would lose data, or the state lock is held
+    TARGET_UNREACHABLE = 27  # a target account could not be reached: its role could not be assumed or its profile failed
+    NOTHING_DEPLOYED = 28  # drift: no target has a deployed state to compare with
     INTERRUPTED = 130  # stopped with Ctrl-C

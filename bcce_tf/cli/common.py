@@ -28,6 +28,8 @@ class GlobalOptions:
     max_attempts: int | None = None
     max_retry_seconds: float | None = None
     lock_timeout: float | None = None
+    account: str | None = None  # --account: one account of the config's targets
+    parallelism: int | None = None  # --parallelism: target stacks at once (None = min(4, targets))
 
 
 def options(ctx: typer.Context) -> GlobalOptions:
