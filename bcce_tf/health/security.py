@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from bcce_tf.errors import AwsError
-from bcce_tf.health.aws_answers import error_code, is_missing
+from bcce_tf.health.aws_answers import REAPPLY, error_code, gone, is_missing
 from bcce_tf.health.inventory import Inventory, Resource, declared_sse_algorithm
 from bcce_tf.readiness.checks.base import CheckContext, Outcome
-
-REAPPLY = "run 'bcce apply' to restore what Terraform declared, then find who changed it (CloudTrail)"
 
 
 def stack_key(inventory: Inventory) -> Resource | None:
@@ -20,10 +18,8 @@ def kms_key(ctx: CheckContext, inventory: Inventory, key: Resource) -> Outcome:
     try:
         meta = ctx.call("kms", inventory.region, "describe_key", KeyId=key_id)["KeyMetadata"]
     except AwsError as exc:
-        if is_missing(exc):
-            return Outcome.failed(f"key {key_id} no longer exists", "the key is gone: restore it from backups of the state, "
-                                  "or cancel its deletion (kms cancel-key-deletion) if it is pending deletion")
-        raise
+        return gone(exc, f"key {key_id}", "the key is gone: restore it from backups of the state, "
+                    "or cancel its deletion (kms cancel-key-deletion) if it is pending deletion")
     state = meta.get("KeyState", "?")
     if state != "Enabled" or not meta.get("Enabled", False):
         fix = (f"aws kms cancel-key-deletion --key-id {key_id} && aws kms enable-key --key-id {key_id}"
@@ -42,9 +38,7 @@ def bucket_encryption(ctx: CheckContext, inventory: Inventory, bucket: str, key:
     except AwsError as exc:
         if error_code(exc) == "ServerSideEncryptionConfigurationNotFoundError":
             return Outcome.failed(f"bucket {bucket} has no default encryption", REAPPLY)
-        if is_missing(exc):
-            return Outcome.failed(f"bucket {bucket} no longer exists", REAPPLY)
-        raise
+        return gone(exc, f"bucket {bucket}")
     rules = answer.get("ServerSideEncryptionConfiguration", {}).get("Rules", [])
     default = rules[0].get("ApplyServerSideEncryptionByDefault", {}) if rules else {}
     algorithm, used = default.get("SSEAlgorithm", "none"), default.get("KMSMasterKeyID", "")
@@ -66,9 +60,7 @@ def bucket_versioning(ctx: CheckContext, inventory: Inventory, bucket: str) -> O
     try:
         status = ctx.call("s3", inventory.region, "get_bucket_versioning", Bucket=bucket).get("Status", "never enabled")
     except AwsError as exc:
-        if is_missing(exc):
-            return Outcome.failed(f"bucket {bucket} no longer exists", REAPPLY)
-        raise
+        return gone(exc, f"bucket {bucket}")
     if status != "Enabled":
         return Outcome.failed(f"bucket {bucket} versioning is {status}: overwritten or deleted objects cannot be recovered", REAPPLY)
     return Outcome.passed(f"bucket {bucket}: versioning Enabled")
@@ -83,9 +75,7 @@ def bucket_public_access(ctx: CheckContext, inventory: Inventory, bucket: str) -
     except AwsError as exc:
         if error_code(exc) == "NoSuchPublicAccessBlockConfiguration":
             return Outcome.failed(f"bucket {bucket} has no public access block", REAPPLY)
-        if is_missing(exc):
-            return Outcome.failed(f"bucket {bucket} no longer exists", REAPPLY)
-        raise
+        return gone(exc, f"bucket {bucket}")
     settings = answer.get("PublicAccessBlockConfiguration", {})
     off = [flag for flag in PUBLIC_ACCESS_FLAGS if not settings.get(flag)]
     if off:

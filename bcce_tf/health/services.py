@@ -4,9 +4,8 @@ budget, dashboards, guardrail and the telemetry collector."""
 from __future__ import annotations
 
 from bcce_tf.errors import AwsError
-from bcce_tf.health.aws_answers import is_missing
+from bcce_tf.health.aws_answers import REAPPLY, gone, is_missing
 from bcce_tf.health.inventory import Inventory
-from bcce_tf.health.security import REAPPLY
 from bcce_tf.readiness.checks.base import CheckContext, Outcome
 
 
@@ -14,9 +13,7 @@ def vpc_endpoint(ctx: CheckContext, inventory: Inventory, endpoint_id: str, priv
     try:
         found = ctx.call("ec2", inventory.region, "describe_vpc_endpoints", VpcEndpointIds=[endpoint_id]).get("VpcEndpoints", [])
     except AwsError as exc:
-        if is_missing(exc):
-            return Outcome.failed(f"endpoint {endpoint_id} no longer exists", REAPPLY)
-        raise
+        return gone(exc, f"endpoint {endpoint_id}")
     if not found:
         return Outcome.failed(f"endpoint {endpoint_id} no longer exists", REAPPLY)
     endpoint = found[0]
@@ -34,9 +31,7 @@ def firehose(ctx: CheckContext, inventory: Inventory, name: str) -> Outcome:
     try:
         stream = ctx.call("firehose", inventory.region, "describe_delivery_stream", DeliveryStreamName=name)
     except AwsError as exc:
-        if is_missing(exc):
-            return Outcome.failed(f"delivery stream {name} no longer exists", REAPPLY)
-        raise
+        return gone(exc, f"delivery stream {name}")
     status = stream["DeliveryStreamDescription"].get("DeliveryStreamStatus", "?")
     if status != "ACTIVE":
         return Outcome.failed(f"delivery stream {name} is {status}, not ACTIVE: usage events are not delivered", REAPPLY)
@@ -83,9 +78,7 @@ def budget(ctx: CheckContext, inventory: Inventory, name: str, account: str) -> 
     try:
         found = ctx.call("budgets", inventory.region, "describe_budget", AccountId=account, BudgetName=name)["Budget"]
     except AwsError as exc:
-        if is_missing(exc):
-            return Outcome.failed(f"budget {name} no longer exists", REAPPLY)
-        raise
+        return gone(exc, f"budget {name}")
     limit = float(found.get("BudgetLimit", {}).get("Amount", 0) or 0)
     unit = found.get("BudgetLimit", {}).get("Unit", "USD")
     spend = found.get("CalculatedSpend", {})
@@ -104,9 +97,7 @@ def dashboards_instance(ctx: CheckContext, inventory: Inventory, instance_id: st
     try:
         reservations = ctx.call("ec2", inventory.region, "describe_instances", InstanceIds=[instance_id]).get("Reservations", [])
     except AwsError as exc:
-        if is_missing(exc):
-            return Outcome.failed(f"instance {instance_id} no longer exists", REAPPLY)
-        raise
+        return gone(exc, f"instance {instance_id}")
     instances = [i for r in reservations for i in r.get("Instances", [])]
     state = instances[0].get("State", {}).get("Name", "?") if instances else "gone"
     if state != "running":
