@@ -76,6 +76,67 @@ def settings_command(
         typer.echo(f"  {tier}: {choice.profile_id}")
 
 
+def aws_config_path() -> Path:
+    """The AWS shared config file: AWS_CONFIG_FILE, else ~/.aws/config."""
+    import os
+
+    given = os.environ.get("AWS_CONFIG_FILE", "").strip()
+    return Path(given).expanduser() if given else Path.home() / ".aws" / "config"
+
+
+def profile_command(
+    ctx: typer.Context,
+    aws_profile: Optional[str] = typer.Option(None, "--aws-profile", help="Name of the profile to write (default <stack>-<organization>-<region>, as `settings` uses)."),
+    sso_start_url: Optional[str] = typer.Option(None, "--sso-start-url", help="identity-center: the AWS access portal URL (https://d-xxxxxxxxxx.awsapps.com/start)."),
+    sso_region: Optional[str] = typer.Option(None, "--sso-region", help="identity-center: region of the Identity Center instance (default: the config's first region)."),
+    sso_session: Optional[str] = typer.Option(None, "--sso-session", help="identity-center: name of the sso-session section (default: the profile name)."),
+    config_file: Optional[Path] = typer.Option(None, "--config-file", help="AWS config file to write (default AWS_CONFIG_FILE, else ~/.aws/config).", metavar="PATH"),
+    from_outputs: Optional[Path] = typer.Option(None, "--from-outputs", help="Read the stack outputs from a `bcce output --json` file instead of the state.", metavar="FILE"),
+    print_only: bool = typer.Option(False, "--print", help="Print the merged config file instead of writing it."),
+) -> None:
+    """Write the developer's AWS profile: sso-session + profile (identity-center), or a profile whose
+    credential_process is `bcce credentials` (cognito-oidc). Merged into the file, a backup kept."""
+    from bcce_tf.developer import aws_profile as profiles
+    from bcce_tf.developer import files, settings
+    from bcce_tf.errors import UsageError
+    from bcce_tf.regions import check as check_region
+
+    if aws_profile is not None and not settings.PROFILE_RE.fullmatch(aws_profile):
+        raise UsageError(f"--aws-profile '{aws_profile}': 1-64 letters, digits and . _ -")
+    config, region, outputs = stack_outputs(ctx, from_outputs)
+    profile = aws_profile or settings.default_profile(config, region)
+    key = f"{config.stack_name}-{region}"
+    if config.auth == "identity-center":
+        if sso_region is not None:
+            check_region(sso_region, "--sso-region")
+        sections = profiles.identity_center(config, outputs, profile=profile, region=region, start_url=sso_start_url,
+                                               sso_region=sso_region, session=sso_session, key=key)
+    else:
+        given = [n for n, v in (("--sso-start-url", sso_start_url), ("--sso-region", sso_region), ("--sso-session", sso_session)) if v]
+        if given:
+            raise UsageError(f"{', '.join(given)}: only with auth identity-center; this config uses cognito-oidc")
+        sections = profiles.cognito(config, outputs, profile=profile, region=region, key=key)
+    path = config_file or aws_config_path()
+    try:
+        old = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        old = ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read the AWS config file ({exc}); nothing was written") from exc
+    text = profiles.merge(old, sections)
+    if print_only:
+        typer.echo(text, nl=False)
+        return
+    written = files.write_merged_text(path, text, now=lambda: datetime.now(timezone.utc), mode=0o600)
+    if not written.changed:
+        typer.echo(f"{path}: profile {profile} up to date")
+        return
+    typer.echo(f"{path}: profile {profile} written" + (f" (previous file kept as {written.backup})" if written.backup else ""))
+    if config.auth == "identity-center":
+        typer.echo(f"  sign in with: aws sso login --profile {profile}")
+
+
 def register(app: typer.Typer) -> None:
     claude_code_app.command("settings")(settings_command)
+    claude_code_app.command("profile")(profile_command)
     app.add_typer(claude_code_app, name="claude-code")
