@@ -136,7 +136,79 @@ def profile_command(
         typer.echo(f"  sign in with: aws sso login --profile {profile}")
 
 
+def current_os() -> str:
+    import sys
+
+    return "windows" if sys.platform.startswith("win") else "macos" if sys.platform == "darwin" else "linux"
+
+
+def doctor_command(
+    ctx: typer.Context,
+    live: bool = typer.Option(False, "--live", help="Also make one minimal Converse call with the configured model (and guardrail)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the checks as JSON."),
+    managed_settings: Optional[Path] = typer.Option(None, "--managed-settings", help="Managed settings file to read (default: this OS's).", metavar="PATH"),
+) -> None:
+    """Check this machine for Claude Code on Bedrock: the claude command, the settings files and which
+    values win, the AWS profile's credentials, and (--live) model access. Exit 24 when a check fails."""
+    import shutil
+    import subprocess
+
+    from bcce_tf.aws import AwsClients
+    from bcce_tf.developer import doctor, files, settings
+    from bcce_tf.developer.errors import DeveloperCheckError
+    from bcce_tf.errors import BcceError
+
+    opts = options(ctx)
+
+    def version(path: str) -> str | None:
+        try:
+            done = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=20, check=False)  # noqa: S603 - the claude found on PATH
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return done.stdout.strip().splitlines()[0] if done.returncode == 0 and done.stdout.strip() else None
+
+    def read(scope: str, path: Path) -> doctor.SettingsFile:
+        if not path.exists():
+            return doctor.SettingsFile(scope, str(path), None)
+        try:
+            return doctor.SettingsFile(scope, str(path), files.read_json_object(path))
+        except BcceError as exc:
+            return doctor.SettingsFile(scope, str(path), {}, problem=str(exc).split(": ", 1)[-1])
+
+    managed = managed_settings or Path(str(settings.MANAGED_PATHS[current_os()]))
+    found = [
+        read("managed", managed),
+        read("local", opts.workdir / ".claude" / "settings.local.json"),
+        read("project", opts.workdir / ".claude" / "settings.json"),
+        read("user", Path.home() / ".claude" / "settings.json"),
+    ]
+    checks = [doctor.check_claude(shutil.which, version)]
+    settings_check, eff = doctor.check_settings(found)
+    checks.append(settings_check)
+    region = eff.env.get("AWS_REGION") or "us-east-1"
+    clients: dict[str, AwsClients] = {}
+
+    def client_of(profile: str) -> AwsClients:
+        if profile not in clients:
+            clients[profile] = AwsClients(profile=profile, endpoint_url=opts.endpoint_url)
+        return clients[profile]
+
+    checks.append(doctor.check_credentials(
+        eff.env.get("AWS_PROFILE"), lambda profile: client_of(profile).call("sts", region, "get_caller_identity")["Arn"]))
+    checks.append(doctor.check_model(
+        eff.env, live, lambda profile, where, **params: client_of(profile).call("bedrock-runtime", where, "converse", **params)))
+    if as_json:
+        typer.echo(json.dumps({"ok": not doctor.failed(checks), "checks": [c.to_dict() for c in checks]}, indent=2))
+    else:
+        for check in checks:
+            typer.echo(check.line())
+    bad = [c.name for c in checks if c.status == doctor.FAIL]
+    if bad:
+        raise DeveloperCheckError(f"{len(bad)} check(s) failed: {', '.join(bad)}")
+
+
 def register(app: typer.Typer) -> None:
     claude_code_app.command("settings")(settings_command)
     claude_code_app.command("profile")(profile_command)
+    claude_code_app.command("doctor")(doctor_command)
     app.add_typer(claude_code_app, name="claude-code")

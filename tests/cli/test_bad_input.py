@@ -63,6 +63,7 @@ CASES = [
                      "--client-id", "abc", "--identity-pool-id", "us-east-1:01234567-89ab-cdef-0123-456789abcdef"], None, U,
      "--issuer-url must be an https URL (http only on localhost)"),
     ("claude-code profile", ["--aws-profile", "dev; rm -rf /"], None, U, "--aws-profile 'dev; rm -rf /': 1-64 letters, digits and . _ -"),
+    ("claude-code doctor", ["--live", "maybe"], None, U, "unexpected extra argument"),
 ]
 
 
