@@ -259,6 +259,7 @@ def credentials(
     if id_token and oauth.expires_at(id_token) - now() <= TOKEN_MARGIN:
         id_token = None
     refresh_token = cache.get("refresh_token") if isinstance(cache.get("refresh_token"), str) else None
+    identity_id = cache.get("identity_id") if isinstance(cache.get("identity_id"), str) else None
     if id_token is None:
         endpoints = discover(target.issuer)
         tokens = refresh(target, endpoints, refresh_token) if refresh_token else None
@@ -266,11 +267,11 @@ def credentials(
             say("the saved sign-in is no longer accepted (refresh token revoked or expired): signing in again")
         if tokens is None:
             tokens = sign_in(target, endpoints, open_url, wait_seconds)
+            identity_id = None  # a new sign-in may be another person: their identity id is asked anew
             say(f"signed in at {target.issuer}")
         id_token = tokens["id_token"]
         refresh_token = tokens.get("refresh_token") or refresh_token  # a refresh answer may keep the old one
     logins = {oauth.login_key(target.issuer): id_token}
-    identity_id = cache.get("identity_id") if isinstance(cache.get("identity_id"), str) else None
     if identity_id is None:
         identity_id = identity.get_id(target.identity_pool_id, logins)
     aws = identity.credentials(target.identity_pool_id, identity_id, logins)
