@@ -229,3 +229,26 @@ def test_ci_workflow_runs_the_gate_script():
     assert workflow["env"]["BCCE_ALLOW_FORCE"] == "0", "the CI gate cannot be bypassed with --force"
     assert workflow["permissions"]["pull-requests"] == "write"
 
+
+# ---------------------------------------------------------------- the demo
+
+
+def test_demo_shows_the_gate_refusing_then_passing_after_local_up_ready(provider_mirror, tmp_path):
+    """examples/demo/run.sh up to its passing plan, against the emulator `bcce local up` starts."""
+    env = base_env(tmp_path, provider_mirror, cli_config_path(provider_mirror))
+    env.update(BCCE_DEMO_DIR=str(tmp_path / "demo"), BCCE_DEMO_UNTIL="plan")
+    result = subprocess.run(["bash", str(EXAMPLES / "demo" / "run.sh")], env=env, capture_output=True, text=True,
+                            timeout=1200, check=False)
+    out, err = result.stdout, flat(result.stderr)
+    assert result.returncode == 0, out[-3000:] + result.stderr[-3000:]
+    refused, rest = out.split("refused with exit 6, as it should be", 1)
+    assert "readiness gate refused: critical check failed: security.cloudtrail.us-east-1 " \
+           "(no CloudTrail trail covers us-east-1)" in err
+    assert "Plan for" not in refused, "nothing was planned before the account was ready"
+    assert "account ready: 7 change(s), 0 already in place" in err
+    assert "root user MFA: not made ready" in err
+    assert "Plan for bcce-us-east-1:" in rest
+    assert "==> bcce local down" in out
+    from bcce_tf.local_emulator import status
+
+    assert status() is None, "the demo stops the emulator it started"
