@@ -19,6 +19,7 @@ from typing import Any
 
 from bcce_tf.config import Config
 from bcce_tf.errors import ConfigError
+from bcce_tf.metrics.grafana_dashboard import dashboard_json
 
 SERVICES: tuple[str, ...] = ("ec2", "rds", "secretsmanager", "iam", "ssm", "logs", "kms")
 
@@ -81,4 +82,7 @@ def tfvars(config: Config, region: str) -> dict[str, Any]:
         "dashboards_deletion_protection": dash.deletion_protection,
         "dashboards_skip_final_snapshot": dash.skip_final_snapshot,
         "dashboards_backup_retention_days": dash.backup_retention_days,
+        # Grafana's provisioned bcce dashboard (bcce_tf/metrics/grafana_dashboard.py); "" for the others.
+        "dashboards_grafana_dashboard": dashboard_json(config.stack_name, region, "analytics" in config.enabled_components(),
+                                                       config.regions[0]) if dash.platform == "grafana" else "",
     }
