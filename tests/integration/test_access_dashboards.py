@@ -130,6 +130,7 @@ locals {{
       db_host = "db.example.internal", db_port = 5432, db_name = "dashboards",
       athena_workgroup = "wg", glue_database = "usage", results_bucket = "results-bucket",
       dashboard_gzip = name == "grafana" ? base64gzip(file("{dashboard}")) : ""
+      questions_gzip = name == "superset" ? base64gzip(file("{questions}")) : ""
     }})
   }}
 }}
@@ -150,11 +151,14 @@ def test_user_data_renders_and_is_valid_bash_for_every_platform(provider_mirror,
     source = templates_dir() / "modules" / "dashboards" / "user_data"
     versions = "{" + ", ".join(f'{name} = ["{v}", "{p}"]' for name, (v, p) in dashboards.PINNED_VERSIONS.items()) + "}"
     from bcce_tf.metrics.grafana_dashboard import dashboard_json
+    from bcce_tf.metrics.lake_questions import questions_json
 
     board = dashboard_json("bcce", "us-east-1", True)
     (tmp_path / "dashboard.json").write_text(board, encoding="utf-8")
+    (tmp_path / "questions.json").write_text(questions_json(), encoding="utf-8")
     (tmp_path / "main.tf").write_text(USER_DATA_ROOT.format(dir=source.as_posix(), versions=versions,
-                                                            dashboard=(tmp_path / "dashboard.json").as_posix()),
+                                                            dashboard=(tmp_path / "dashboard.json").as_posix(),
+                                                            questions=(tmp_path / "questions.json").as_posix()),
                                       encoding="utf-8")
     for args in (("init", "-input=false", "-no-color"), ("apply", "-auto-approve", "-input=false", "-no-color")):
         result = run_terraform(tmp_path, provider_mirror, *args)
@@ -175,6 +179,16 @@ def test_user_data_renders_and_is_valid_bash_for_every_platform(provider_mirror,
             [blob] = re.findall(r"printf '%s' '([A-Za-z0-9+/=]+)' \| base64 -d \| gunzip", script)
             assert gzip.decompress(base64.b64decode(blob)).decode() == board
             assert "uid: bcce-cloudwatch" in script and "type: file" in script
+        if name == "superset":  # the saved questions the instance writes are bcce's, and its Python compiles
+            import base64
+            import gzip
+            import re
+
+            [blob] = re.findall(r"printf '%s' '([A-Za-z0-9+/=]+)' \| base64 -d \| gunzip", script)
+            assert gzip.decompress(base64.b64decode(blob)).decode() == questions_json()
+            [program] = re.findall(r"<<'PY'\n(.*?)\nPY\n", script, re.DOTALL)
+            compile(program, "bcce_lake.py", "exec")
+            assert '"us-east-1" "usage" "wg" "results-bucket" /etc/superset/bcce-questions.json' in script
         if bash:
             checked = subprocess.run([bash, "-n"], input=script, capture_output=True, text=True, check=False)
             assert checked.returncode == 0, f"{name}: {checked.stderr}"
