@@ -17,7 +17,7 @@ from typing import Any
 from bcce_tf.exit_codes import ExitCode
 
 # Top-level commands whose every invocation leaves a run record.
-RECORDED_COMMANDS = frozenset({"plan", "apply", "destroy", "deploy", "readiness", "state"})
+RECORDED_COMMANDS = frozenset({"plan", "apply", "destroy", "deploy", "readiness", "state", "doctor"})
 
 
 def utc_stamp(epoch: float) -> str:
