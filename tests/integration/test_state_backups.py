@@ -132,3 +132,22 @@ def test_s3_backend_state_backed_up_and_restore_refused_while_the_dynamodb_lock_
     pushed = json.loads(s3.get_object(Bucket="acme-bcce-state", Key=key)["Body"].read())
     assert pushed["lineage"] == backup["lineage"] and pushed["serial"] > backup["serial"]
     assert not locked(), "the restore released the lock"
+
+
+def test_readiness_warns_when_the_state_bucket_keeps_no_versions(project, emulator, capsys):
+    (project / "bcce.json").write_text(json.dumps({**CONFIG, "backend": S3_BACKEND}))
+    url = ["--endpoint-url", emulator.url]
+
+    def check() -> dict:
+        capsys.readouterr()
+        run([*url, "readiness", "--format", "json"])
+        return {c["id"]: c for c in json.loads(capsys.readouterr().out)["checks"]}["configuration.state-versioning"]
+
+    missing = check()
+    assert missing["status"] == "warning" and "does not exist yet" in missing["evidence"]
+    emulator.client("s3").create_bucket(Bucket="acme-bcce-state")
+    plain = check()
+    assert plain["status"] == "warning" and "versioning never enabled" in plain["evidence"]
+    assert "put-bucket-versioning --bucket acme-bcce-state" in plain["remediation"]
+    assert run([*url, "state", "bootstrap"]) == 0
+    assert check()["status"] == "passed"
