@@ -1,6 +1,7 @@
-"""`bcce doctor --component orphans` on the emulator: after a real apply every tagged resource is in
-the state; a resource with the stack's tags that the state does not know (made outside the state,
-as a create whose answer was lost leaves it) is named, with how to delete it."""
+"""`bcce doctor --component orphans` on the emulator, with real Terraform through the fault proxy:
+a KMS CreateKey whose response is lost (forwarded, then the connection reset) makes the retried
+apply create a second key; the first carries the stack's tags but is in no state, and doctor names
+it with the command that deletes it. A resource with only some of the stack's tags is not named."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import json
 import pytest
 
 from bcce_tf.__main__ import run
+from tests.support.fault_proxy import FaultProxy
 
 pytestmark = pytest.mark.integration
 
@@ -22,28 +24,29 @@ def orphan_results(url: str, capsys) -> tuple[int, list[dict]]:
     return code, json.loads(capsys.readouterr().out)["health"]["checks"]
 
 
-def test_doctor_names_a_tagged_resource_the_state_does_not_know(tmp_path, monkeypatch, provider_mirror, emulator, capsys):
+def test_doctor_names_the_key_a_lost_create_response_left_behind(tmp_path, monkeypatch, provider_mirror, emulator, capsys):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("BCCE_MIRROR_DIR", str(provider_mirror))
-    monkeypatch.setenv("BCCE_PUBLISH_METRICS", "0")
+    for name, value in {"BCCE_PUBLISH_METRICS": "0", "BCCE_RETRY_INITIAL_WAIT": "0.2", "BCCE_RETRY_MAX_WAIT": "0.5"}.items():
+        monkeypatch.setenv(name, value)
     (tmp_path / "bcce.json").write_text(json.dumps(CONFIG))
-    url = emulator.url
-    assert run(["--endpoint-url", url, "apply", "--auto-approve", "--force"]) == 0
-
-    code, [result] = orphan_results(url, capsys)
-    assert code == 0 and result["status"] == "healthy", result
-    assert "every one is in a state" in result["evidence"]
-
     s3 = emulator.client("s3")
-    s3.create_bucket(Bucket="bcce-acme-lost-create")
-    s3.put_bucket_tagging(Bucket="bcce-acme-lost-create", Tagging={"TagSet": [
-        {"Key": "ManagedBy", "Value": "bcce"}, {"Key": "Stack", "Value": "bcce"}, {"Key": "Organization", "Value": "acme"}]})
-    s3.create_bucket(Bucket="someone-elses")  # untagged: not the stack's
+    s3.create_bucket(Bucket="someone-elses")  # Stack=bcce but not ManagedBy=bcce: not the stack's
     s3.put_bucket_tagging(Bucket="someone-elses", Tagging={"TagSet": [{"Key": "Stack", "Value": "bcce"}]})
 
-    code, [result] = orphan_results(url, capsys)
+    with FaultProxy(emulator.url) as proxy:
+        proxy.add_rule("kms:CreateKey", "reset-after-forward", times=1)
+        assert run(["--endpoint-url", proxy.url, "apply", "--auto-approve", "--force"]) == 0
+        assert proxy.count("kms:CreateKey") == 2, "the retried apply created the key again"
+
+    kms = emulator.client("kms")
+    state = json.loads((tmp_path / ".bcce/stacks/bcce-us-east-1/terraform.tfstate").read_text())
+    managed = {i["attributes"]["arn"] for r in state["resources"] if r["type"] == "aws_kms_key" for i in r["instances"]}
+    [orphan] = [k["KeyArn"] for k in kms.list_keys()["Keys"] if k["KeyArn"] not in managed]
+
+    code, [result] = orphan_results(emulator.url, capsys)
     assert code == 0 and result["status"] == "degraded", result
     assert "1 resource(s) tagged by this stack are in no state" in result["evidence"]
-    assert "arn:aws:s3:::bcce-acme-lost-create (aws s3 rb s3://bcce-acme-lost-create" in result["evidence"]
+    assert f"{orphan} (aws kms schedule-key-deletion --key-id {orphan.rsplit('/', 1)[1]})" in result["evidence"]
     assert "someone-elses" not in result["evidence"]
     assert "terraform import" in result["fix"]
