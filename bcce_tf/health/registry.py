@@ -101,12 +101,20 @@ def services_checks(inventories: Sequence[Inventory]) -> list[Planned]:
     return planned
 
 
+def orphans_checks(inventories: Sequence[Inventory]) -> list[Planned]:
+    from bcce_tf.health.orphans import orphans_check
+
+    known = tuple(sorted({arn for inv in inventories for arn in inv.arns}))
+    return [_planned("orphans", inv, "tagged-not-in-state", orphans_check, inv, known) for inv in inventories]
+
+
 # Component name -> the checks it runs over the stacks' inventories.
 COMPONENTS: dict[str, Callable[[Sequence[Inventory]], list[Planned]]] = {
     "credentials": credentials_checks,
     "stacks": stacks_checks,
     "security": security_checks,
     "services": services_checks,
+    "orphans": orphans_checks,
 }
 # Components that need the stacks' states (the others run without rendering or Terraform).
-NEEDS_STATE = ("stacks", "security", "services")
+NEEDS_STATE = ("stacks", "security", "services", "orphans")

@@ -38,6 +38,8 @@ CASES = [
     ("local down", ["--endpoint-url", "ftp://x"], None, U, "--endpoint-url must be an http(s) URL"),
     ("local status", ["--region", "mars-north-9"], None, U, "--region: 'mars-north-9'"),
     ("state bootstrap", ["--bucket", "Not_A_Bucket", "--endpoint-url", DEAD], None, U, "--bucket 'Not_A_Bucket' is not a valid name"),
+    ("state backups", ["--region", "mars-north-9"], None, U, "--region: 'mars-north-9'"),
+    ("state restore", ["../../etc/passwd", "--auto-approve"], None, U, "BACKUP '../../etc/passwd' is not a backup name"),
     ("cost estimate", ["--format", "xml"], None, U, "--format must be text or json, not 'xml'"),
     ("readiness", ["--format", "yaml", "--endpoint-url", DEAD], None, U, "--format must be one of"),
     ("readiness", ["--min-score", "101"], None, U, "'--min-score'"),
