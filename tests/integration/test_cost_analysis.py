@@ -139,3 +139,28 @@ def test_cost_explorer_without_data_exits_25_with_one_line(project, capsys, monk
     assert code == ExitCode.COST_UNAVAILABLE == 25
     err = [line for line in capsys.readouterr().err.splitlines() if line.strip() and not line.startswith("bcce run ")]
     assert len(err) == 1 and "DataUnavailableException" in err[0] and "enable it in the Billing console" in err[0]
+
+
+def doctor_cost(url: str, capsys) -> tuple[int, dict]:
+    capsys.readouterr()
+    code = run(["--endpoint-url", url, "doctor", "--component", "cost", "--json"])
+    return code, {c["name"]: c for c in json.loads(capsys.readouterr().out)["health"]["checks"]}
+
+
+def test_doctor_cost_is_unhealthy_over_the_monthly_budget(project, emulator, capsys):
+    (project / "bcce.json").write_text(json.dumps({**CONFIG, "monitoring": {"monthly_budget_usd": 100}}))
+    plant(emulator.url, {"ResultsByTime": [month("2026-12-01", "2026-12-05", {"Amazon Bedrock": "120.00", "AWS Config": "3.5"})]})
+    code, checks = doctor_cost(emulator.url, capsys)
+    assert code == ExitCode.UNHEALTHY
+    spend = checks["month-to-date"]
+    assert spend["status"] == "unhealthy" and spend["component"] == "cost" and spend["stack"] == ""
+    assert "123.50 USD spent (Amazon Bedrock 120.00, AWS Config 3.50)" in spend["evidence"]
+    assert "over the monthly budget" in spend["evidence"] and "monthly budget 100.00" in spend["evidence"]
+    assert "no forecast (not checked: the endpoint does not implement GetCostForecast)" in spend["evidence"]
+    assert checks["cost-allocation-tags"]["status"] == "not checked"
+
+
+def test_doctor_cost_is_healthy_well_under_the_budget(project, emulator, capsys):
+    plant(emulator.url, {"ResultsByTime": [month("2026-12-01", "2026-12-05", {"Amazon Bedrock": "0.01"})]})
+    code, checks = doctor_cost(emulator.url, capsys)
+    assert code == 0 and checks["month-to-date"]["status"] == "healthy"
