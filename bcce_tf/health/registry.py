@@ -109,6 +109,12 @@ def cost_checks(inventories: Sequence[Inventory]) -> list[Planned]:
             _planned("cost", None, "cost-allocation-tags", cost.allocation_tags, category=Category.COST)]
 
 
+def no_checks(inventories: Sequence[Inventory]) -> list[Planned]:
+    """aws-clients makes no calls of its own: doctor reads the factory's statistics after the others ran."""
+    del inventories
+    return []
+
+
 # Component name -> the checks it runs over the stacks' inventories.
 COMPONENTS: dict[str, Callable[[Sequence[Inventory]], list[Planned]]] = {
     "credentials": credentials_checks,
@@ -116,6 +122,7 @@ COMPONENTS: dict[str, Callable[[Sequence[Inventory]], list[Planned]]] = {
     "security": security_checks,
     "services": services_checks,
     "cost": cost_checks,
+    "aws-clients": no_checks,
 }
 # Components that need the stacks' states (the others run without rendering or Terraform).
 NEEDS_STATE = ("stacks", "security", "services")
