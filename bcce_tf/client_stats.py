@@ -55,6 +55,8 @@ class ClientStats:
         self.clock = clock
         self._lock = threading.Lock()
         self._by_key: dict[tuple[str, str], Counters] = {}
+        with _run_lock:
+            _run.append(self)
 
     def _get(self, service: str, region: str) -> Counters:
         return self._by_key.setdefault((service, region), Counters())
@@ -107,20 +109,54 @@ class ClientStats:
 
         return on_attempt
 
+    def counters(self) -> dict[tuple[str, str], Counters]:
+        with self._lock:
+            return {key: Counters(**{**vars(c), "latencies": list(c.latencies)}) for key, c in self._by_key.items()}
+
     def snapshot(self) -> list[dict[str, Any]]:
         """One record per (service, region), sorted; the figures a run record or a report keeps."""
-        with self._lock:
-            items = sorted(self._by_key.items())
-            out = []
-            for (service, region), c in items:
-                p50, p95 = percentile(c.latencies, 0.50), percentile(c.latencies, 0.95)
-                out.append({
-                    "service": service, "region": region, "clients_created": c.created, "clients_reused": c.reused,
-                    "calls": c.calls, "attempts": c.attempts, "retries": max(0, c.attempts - c.calls),
-                    "throttles": c.throttles, "errors": c.errors,
-                    "latency_p50_ms": None if p50 is None else round(p50 * 1000, 1),
-                    "latency_p95_ms": None if p95 is None else round(p95 * 1000, 1),
-                    "pool_size": self.pool_size, "peak_in_flight": c.peak_in_flight,
-                    "utilization": round(c.peak_in_flight / self.pool_size, 2),
-                })
-            return out
+        return records(self.counters(), self.pool_size)
+
+
+def records(by_key: Mapping[tuple[str, str], Counters], pool_size: int) -> list[dict[str, Any]]:
+    out = []
+    for (service, region), c in sorted(by_key.items()):
+        p50, p95 = percentile(c.latencies, 0.50), percentile(c.latencies, 0.95)
+        out.append({
+            "service": service, "region": region, "clients_created": c.created, "clients_reused": c.reused,
+            "calls": c.calls, "attempts": c.attempts, "retries": max(0, c.attempts - c.calls),
+            "throttles": c.throttles, "errors": c.errors,
+            "latency_p50_ms": None if p50 is None else round(p50 * 1000, 1),
+            "latency_p95_ms": None if p95 is None else round(p95 * 1000, 1),
+            "pool_size": pool_size, "peak_in_flight": c.peak_in_flight,
+            "utilization": round(c.peak_in_flight / pool_size, 2),
+        })
+    return out
+
+
+# The statistics of every client factory made since the recorded run began (run_record.begin):
+# a run makes several factories (readiness probes, Terraform's runtime, the breaker store).
+_run_lock = threading.Lock()
+_run: list[ClientStats] = []
+
+
+def begin_run() -> None:
+    with _run_lock:
+        _run.clear()
+
+
+def run_snapshot() -> list[dict[str, Any]]:
+    """The merged statistics of the run's factories: counts summed, the peak the largest, latency
+    percentiles over every call."""
+    with _run_lock:
+        factories = list(_run)
+    merged: dict[tuple[str, str], Counters] = {}
+    pool_size = max((f.pool_size for f in factories), default=1)
+    for factory in factories:
+        for key, c in factory.counters().items():
+            into = merged.setdefault(key, Counters())
+            for name in ("created", "reused", "calls", "attempts", "throttles", "errors"):
+                setattr(into, name, getattr(into, name) + getattr(c, name))
+            into.peak_in_flight = max(into.peak_in_flight, c.peak_in_flight)
+            into.latencies += c.latencies
+    return records(merged, pool_size)

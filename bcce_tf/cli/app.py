@@ -135,3 +135,6 @@ cost.register(app)
 validate_cmd.register(app)
 metrics_cmd.register(app)
 claude_code_cmd.register(app)
+from bcce_tf.cli import debug_cmd  # noqa: E402
+
+debug_cmd.register(app)

@@ -41,3 +41,39 @@ def client_results(snapshot: Sequence[Mapping[str, Any]]) -> list[HealthResult]:
         results.append(HealthResult(component="aws-clients", name=f"{record['service']}@{record['region']}", stack="",
                                     status=status, evidence=evidence, fix=fix))
     return results
+
+
+def advice(record: Mapping[str, Any]) -> str:
+    """What to change for one service and region ("" when nothing)."""
+    if record.get("peak_in_flight", 0) >= record.get("pool_size", 1):
+        return (f"the connection pool ran at 100% ({record['peak_in_flight']} in flight, pool {record['pool_size']}): "
+                f"raise {POOL_ENV}")
+    if record.get("throttles"):
+        return f"{record['throttles']} throttled attempt(s): lower the concurrency against this account or ask for a higher quota"
+    return ""
+
+
+def runs_view(runs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The runs that recorded client statistics, newest first, each line with its advice."""
+    out = []
+    for run in reversed(runs):
+        lines = run.get("aws_clients") or []
+        if not lines:
+            continue
+        out.append({"correlation_id": run.get("correlation_id", ""), "operation": run.get("operation", ""),
+                    "end": run.get("end", ""), "outcome": run.get("outcome", ""),
+                    "clients": [{**line, "advice": advice(line)} for line in lines]})
+    return out
+
+
+def runs_text(view: Sequence[Mapping[str, Any]], where: str) -> list[str]:
+    if not view:
+        return [f"no recorded run has client statistics yet ({where}); plan, apply, deploy, readiness and state record them"]
+    lines = [f"AWS clients of the last {len(view)} recorded run(s) ({where}):"]
+    for run in view:
+        lines.append(f"run {run['correlation_id']} {run['operation']} ended {run['end']} ({run['outcome']}):")
+        for line in run["clients"]:
+            lines.append(f"  {line['service']}@{line['region']}: {describe(line)}")
+            if line["advice"]:
+                lines.append(f"    ! {line['advice']}")
+    return lines

@@ -63,6 +63,7 @@ CASES = [
     ("metrics serve", ["--port", "70000"], None, U, "'--port'"),
     ("reset-circuit-breaker", ["no-such-breaker"], None, U, "no circuit breaker named 'no-such-breaker'"),
     ("claude-code settings", ["--scope", "team"], None, U, "--scope must be one of user, project, managed, not 'team'"),
+    ("debug", ["--component", "aws-clinets"], None, U, "--component: unknown value 'aws-clinets' (did you mean aws-clients?)"),
 ]
 
 

@@ -73,3 +73,19 @@ def test_doctor_aws_clients_reports_this_runs_clients_and_a_full_pool(project, e
     assert run(["doctor", "--component", "aws-clients", "--json"]) == 0
     only = json.loads(capsys.readouterr().out)["health"]["checks"]
     assert only[0]["status"] == "not checked" and "no AWS calls" in only[0]["evidence"]
+
+
+def test_a_recorded_run_keeps_its_client_statistics_and_debug_shows_them(project, emulator, capsys, monkeypatch):
+    monkeypatch.setenv("BCCE_CLIENT_POOL_SIZE", "1")
+    assert run(["--endpoint-url", emulator.url, "state", "bootstrap", "--bucket", "bcce-debug-state"]) == 0
+    capsys.readouterr()
+    assert run(["debug", "--component", "aws-clients", "--format", "json"]) == 0
+    [last] = json.loads(capsys.readouterr().out)["aws_clients"]
+    assert last["operation"] == "state bootstrap" and last["outcome"] == "success"
+    s3 = next(line for line in last["clients"] if line["service"] == "s3")
+    assert s3["calls"] >= 1 and s3["errors"] >= 0 and s3["pool_size"] == 1
+    assert s3["advice"].startswith("the connection pool ran at 100%") and "raise BCCE_CLIENT_POOL_SIZE" in s3["advice"]
+
+    assert run(["debug"]) == 0
+    text = capsys.readouterr().out
+    assert "state bootstrap" in text and "s3@" in text and "! the connection pool ran at 100%" in text
