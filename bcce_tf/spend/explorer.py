@@ -36,10 +36,11 @@ BREAKDOWNS: dict[str, tuple[str, str]] = {
 
 
 def spend_filter(stack_names: Sequence[str]) -> dict[str, Any]:
-    """The Expression that selects the deployment's spend: its tagged resources and Bedrock."""
+    """The Expression that selects the deployment's spend: its tagged resources and Bedrock
+    (values match exactly: Cost Explorer's default match options)."""
     return {"Or": [
-        {"Tags": {"Key": STACK_TAG, "Values": sorted(set(stack_names)), "MatchOptions": ["EQUALS"]}},
-        {"Dimensions": {"Key": "SERVICE", "Values": [BEDROCK_SERVICE], "MatchOptions": ["EQUALS"]}},
+        {"Tags": {"Key": STACK_TAG, "Values": sorted(set(stack_names))}},
+        {"Dimensions": {"Key": "SERVICE", "Values": [BEDROCK_SERVICE]}},
     ]}
 
 

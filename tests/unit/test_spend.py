@@ -57,7 +57,7 @@ def test_the_request_filters_the_stack_tag_or_bedrock_and_groups_by_the_breakdow
     assert request["Metrics"] == ["UnblendedCost"] and request["Granularity"] == "MONTHLY"
     tags, bedrock = request["Filter"]["Or"]
     assert tags["Tags"]["Key"] == "Stack" and tags["Tags"]["Values"] == ["bcce"]
-    assert bedrock["Dimensions"] == {"Key": "SERVICE", "Values": ["Amazon Bedrock"], "MatchOptions": ["EQUALS"]}
+    assert bedrock["Dimensions"] == {"Key": "SERVICE", "Values": ["Amazon Bedrock"]}
     assert usage_request(parse_period("mtd", TODAY), "stack", ["bcce"])["GroupBy"] == [{"Type": "TAG", "Key": "Stack"}]
 
 
