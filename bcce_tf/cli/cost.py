@@ -27,11 +27,14 @@ def estimate_command(
         typer.echo(render_text(result), nl=False)
 
 
+ANALYSIS_FORMATS = ("text", "json", "markdown", "csv")
+
+
 def analysis_command(
     ctx: typer.Context,
     period: str = typer.Option("30d", "--period", help="30d, 90d (any Nd up to 365d), mtd, or YYYY-MM-DD:YYYY-MM-DD (end inclusive)."),
     breakdown: str = typer.Option("service", "--breakdown", help="service, usage-type, region or stack."),
-    output_format: str = typer.Option("text", "--format", help="text or json."),
+    output_format: str = typer.Option("text", "--format", help="text, json, markdown or csv."),
 ) -> None:
     """Actual spend from Cost Explorer (tagged resources and Bedrock), the forecast and the estimate beside it."""
     from datetime import date
@@ -40,8 +43,8 @@ def analysis_command(
     from bcce_tf.spend.explorer import BREAKDOWNS
     from bcce_tf.spend.period import parse_period
 
-    if output_format not in ("text", "json"):
-        raise UsageError(f"--format must be text or json, not '{output_format}'")
+    if output_format not in ANALYSIS_FORMATS:
+        raise UsageError(f"--format must be one of {', '.join(ANALYSIS_FORMATS)}, not '{output_format}'")
     if breakdown not in BREAKDOWNS:
         raise UsageError(f"--breakdown must be one of {', '.join(BREAKDOWNS)}, not '{breakdown}'")
     chosen = parse_period(period, date.today())
@@ -52,7 +55,7 @@ def analysis_command(
     from bcce_tf.cli.common import load, options
     from bcce_tf.cli.runtime import resilience_for
     from bcce_tf.spend.analysis import analyse
-    from bcce_tf.spend.report import render_text
+    from bcce_tf.spend.report import render_csv, render_markdown, render_text
 
     opts = options(ctx)
     config = load(ctx)
@@ -66,7 +69,8 @@ def analysis_command(
     if output_format == "json":
         typer.echo(json.dumps(result.to_dict(), indent=2))
     else:
-        typer.echo(render_text(result), nl=False)
+        render = {"text": render_text, "markdown": render_markdown, "csv": render_csv}[output_format]
+        typer.echo(render(result), nl=False)
 
 
 def register(app: typer.Typer) -> None:

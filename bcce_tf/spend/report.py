@@ -36,3 +36,39 @@ def render_text(analysis: Analysis) -> str:
     else:
         out.append(f"Cost allocation tags: {', '.join(t.active)} active")
     return "\n".join(out) + "\n"
+
+
+def render_markdown(analysis: Analysis) -> str:
+    """The breakdown and the comparison as Markdown tables (for a PR comment or a wiki page)."""
+    a = analysis
+    cur = a.usage.currency
+    out = [f"### Spend of {', '.join(a.stacks)}: {a.period.start.isoformat()} to {a.period.last_day.isoformat()} "
+           f"({a.period.days} days), by {a.breakdown}", "", f"| {a.breakdown} | {cur} |", "|---|---:|"]
+    out += [f"| {_cell(key)} | {amount:,.2f} |" for key, amount in a.ranked()]
+    out += [f"| **total** | **{a.total:,.2f}** |", f"| estimate for the period | {a.estimate_for_period:,.2f} |", ""]
+    if a.differences:
+        out += ["| service | actual | estimated | difference | why |", "|---|---:|---:|---:|---|"]
+        out += [f"| {_cell(d.service)} | {d.actual:,.2f} | {d.estimated:,.2f} | {d.difference:+,.2f} | {_cell(d.why)} |"
+                for d in a.differences]
+        out.append("")
+    f = a.forecast
+    out.append(f"Forecast to {f.until}: " + (f"{f.amount:,.2f} {f.currency}" if f.amount is not None else f.why_not))
+    return "\n".join(out) + "\n"
+
+
+def render_csv(analysis: Analysis) -> str:
+    """One row per line of the breakdown: key, amount, currency, period start and end."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([analysis.breakdown, "amount", "currency", "start", "end"])
+    for key, amount in analysis.ranked():
+        writer.writerow([key, f"{amount:.2f}", analysis.usage.currency, analysis.period.start.isoformat(),
+                         analysis.period.last_day.isoformat()])
+    return buffer.getvalue()
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")

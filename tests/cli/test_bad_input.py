@@ -41,6 +41,7 @@ CASES = [
     ("cost estimate", ["--format", "xml"], None, U, "--format must be text or json, not 'xml'"),
     ("cost analysis", ["--period", "2026-02-30:2026-03-01", "--endpoint-url", DEAD], None, U,
      "--period: start date '2026-02-30' is not a calendar date"),
+    ("cost analysis", ["--format", "xml", "--endpoint-url", DEAD], None, U, "--format must be one of text, json, markdown, csv, not 'xml'"),
     ("cost analysis", ["--breakdown", "user", "--endpoint-url", DEAD], None, U,
      "--breakdown must be one of service, usage-type, region, stack, not 'user'"),
     ("readiness", ["--format", "yaml", "--endpoint-url", DEAD], None, U, "--format must be one of"),

@@ -94,6 +94,15 @@ def test_service_breakdown_totals_and_explains_each_line_against_the_estimate(pr
     text = capsys.readouterr().out
     assert "total" in text and "157.68 USD" in text and "AWS Config" in text and "not in the estimate" in text
 
+    assert run(["--endpoint-url", emulator.url, "cost", "analysis", "--period", PERIOD, "--format", "csv"]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[0] == "service,amount,currency,start,end"
+    assert rows[1] == "Amazon Virtual Private Cloud,73.00,USD,2026-10-15,2026-11-13" and len(rows) == 5
+
+    assert run(["--endpoint-url", emulator.url, "cost", "analysis", "--period", PERIOD, "--format", "markdown"]) == 0
+    markdown = capsys.readouterr().out
+    assert "| **total** | **157.68** |" in markdown and "| AWS Config | 12.00 | 0.00 | +12.00 | not in the estimate" in markdown
+
 
 def test_stack_breakdown_reads_tag_groups_and_untagged_spend(project, emulator, capsys):
     plant(emulator.url, {"ResultsByTime": [
