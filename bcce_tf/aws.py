@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 
 from bcce_tf import __version__
 from bcce_tf.aws_errors import translate
+from bcce_tf.client_stats import ClientStats
 from bcce_tf.resilience.guard import Resilience
 
 DEFAULT_POOL_SIZE = 10
@@ -61,6 +62,7 @@ class AwsClients:
         self.resilience = resilience or Resilience()
         self.correlation_id = correlation_id
         self.pool_size = _pool_size(environ)
+        self.stats = ClientStats(self.pool_size)
         self._session: Any = None
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
@@ -104,7 +106,12 @@ class AwsClients:
                     from botocore import UNSIGNED
 
                     config = config.merge(BotoConfig(signature_version=UNSIGNED))
-                self._clients[key] = session.client(service, endpoint_url=self.endpoint_url, config=config)
+                client = session.client(service, endpoint_url=self.endpoint_url, config=config)
+                client.meta.events.register("needs-retry", self.stats.hook(service, region))
+                self._clients[key] = client
+                self.stats.client(service, region, created=True)
+            else:
+                self.stats.client(service, region, created=False)
             return self._clients[key]
 
     def call(self, service: str, region: str, operation: str, **params: Any) -> Any:
@@ -112,13 +119,19 @@ class AwsClients:
         client = self.client(service, region)
         method = getattr(client, operation)
 
+        started = self.stats.started(service, region)
+        failed = True
         try:
-            return self.resilience.run("aws", (service, region), lambda _: method(**params), check=lambda _: None)
+            result = self.resilience.run("aws", (service, region), lambda _: method(**params), check=lambda _: None)
+            failed = False
+            return result
         except Exception as exc:  # botocore's errors end here; bcce's own pass through unchanged
             translated = translate(exc, service, operation)
             if translated is exc:
                 raise
             raise translated from exc
+        finally:
+            self.stats.finished(service, region, started, failed=failed)
 
 
 def _pool_size(environ: Mapping[str, str]) -> int:

@@ -49,6 +49,7 @@ class RunRecord:
     error: str = ""
     duration: float = 0.0  # seconds from start to end
     forced: dict[str, Any] | None = None  # the readiness gate overridden with --force: who, when, score, failures
+    aws_clients: list[dict[str, Any]] = field(default_factory=list)  # client_stats.run_snapshot(), per service and region
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from bcce_tf.cli import (
     validate_cmd,
 )
 from bcce_tf.cli import credentials_cmd
+from bcce_tf.cli import debug_cmd
 from bcce_tf.cli.common import GlobalOptions
 
 app = typer.Typer(
@@ -137,3 +138,4 @@ validate_cmd.register(app)
 metrics_cmd.register(app)
 claude_code_cmd.register(app)
 credentials_cmd.register(app)
+debug_cmd.register(app)

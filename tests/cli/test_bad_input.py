@@ -41,6 +41,11 @@ CASES = [
     ("state backups", ["--region", "mars-north-9"], None, U, "--region: 'mars-north-9'"),
     ("state restore", ["../../etc/passwd", "--auto-approve"], None, U, "BACKUP '../../etc/passwd' is not a backup name"),
     ("cost estimate", ["--format", "xml"], None, U, "--format must be text or json, not 'xml'"),
+    ("cost analysis", ["--period", "2026-02-30:2026-03-01", "--endpoint-url", DEAD], None, U,
+     "--period: start date '2026-02-30' is not a calendar date"),
+    ("cost analysis", ["--format", "xml", "--endpoint-url", DEAD], None, U, "--format must be one of text, json, markdown, csv, not 'xml'"),
+    ("cost analysis", ["--breakdown", "user", "--endpoint-url", DEAD], None, U,
+     "--breakdown must be one of service, usage-type, region, stack, not 'user'"),
     ("readiness", ["--format", "yaml", "--endpoint-url", DEAD], None, U, "--format must be one of"),
     ("readiness", ["--min-score", "101"], None, U, "'--min-score'"),
     ("deploy", ["--component", "dashbaords", "--endpoint-url", DEAD], None, U, "did you mean dashboards?"),
@@ -66,6 +71,8 @@ CASES = [
      "--issuer-url must be an https URL (http only on localhost)"),
     ("claude-code profile", ["--aws-profile", "dev; rm -rf /"], None, U, "--aws-profile 'dev; rm -rf /': 1-64 letters, digits and . _ -"),
     ("claude-code doctor", ["--live", "maybe"], None, U, "unexpected extra argument"),
+
+    ("debug", ["--component", "aws-clinets"], None, U, "--component: unknown value 'aws-clinets' (did you mean aws-clients?)"),
 ]
 
 
