@@ -116,11 +116,15 @@ _command: list[Any] = []
 
 
 def command() -> Any:
-    """The click command of the whole CLI, global options attached to every command."""
+    """The click command of the whole CLI, global options attached to every command. Each
+    top-level command is built from its declaration when it is first looked up (lazy_tree)."""
     if not _command:
-        from bcce_tf.cli.global_options import install
+        from bcce_tf.cli import lazy_tree
+        from bcce_tf.cli.global_options import attach
 
-        _command.append(install(typer.main.get_command(app), start))
+        root: list[Any] = []
+        root.append(lazy_tree.build(app, lambda tree: attach(tree, root[0], start)))
+        _command.append(root[0])
     return _command[0]
 
 
