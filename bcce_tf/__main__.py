@@ -23,10 +23,13 @@ def run(argv: Sequence[str] | None = None) -> int:
     from bcce_tf import run_record
     from bcce_tf.cli.app import command as cli_command
     from bcce_tf.errors import BcceError
-    from bcce_tf.logs import configure, new_correlation_id
 
-    # Until the global options are parsed, errors go as text to this run's stderr.
-    configure(new_correlation_id())
+    # Until the global options are parsed, errors go as text to this run's stderr: a logger set
+    # up by an earlier run in this process is reset; without one, _report prints the same line.
+    if "bcce_tf.logs" in sys.modules:
+        from bcce_tf.logs import configure, new_correlation_id
+
+        configure(new_correlation_id())
     run_record.discard()
     command = cli_command()
     code, error = int(ExitCode.OK), ""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Optional
@@ -75,6 +74,8 @@ def plan_command(
     force: bool = typer.Option(False, "--force", help="Plan even when the readiness gate fails."),
 ) -> None:
     """Plan each stack into a saved plan file and summarise it."""
+    import json
+
     from bcce_tf import stack
     from bcce_tf.cli.gate import readiness_gate
 
@@ -177,6 +178,8 @@ def output_command(
     as_json: bool = typer.Option(False, "--json", help="Print outputs as JSON."),
 ) -> None:
     """Print the outputs of each stack (sensitive values are masked)."""
+    import json
+
     from bcce_tf import stack
     from bcce_tf.errors import UsageError
 
