@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bcce_tf.exit_codes import ExitCode
 
+if TYPE_CHECKING:
+    from bcce_tf.environment import Environment
 
-def run(argv: Sequence[str] | None = None) -> int:
+
+def run(argv: Sequence[str] | None = None, environment: Environment | None = None) -> int:
     """Run the CLI and return its exit code; every error becomes a one-line message, and a run
-    of a recorded command (plan, apply, destroy, ...) leaves its run record, failed or not."""
+    of a recorded command (plan, apply, destroy, ...) leaves its run record, failed or not.
+    `environment`: what the commands read instead of the process's own (None: the process's)."""
     args = list(argv) if argv is not None else sys.argv[1:]
     if args == ["--version"]:  # answered before the command tree is built: the same line `--version` prints
         from bcce_tf import __version__
@@ -34,7 +39,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     command = cli_command()
     code, error = int(ExitCode.OK), ""
     try:
-        result = command.main(args=list(argv) if argv is not None else None, prog_name="bcce", standalone_mode=False)
+        result = command.main(args=list(argv) if argv is not None else None, prog_name="bcce", standalone_mode=False,
+                              obj=environment)
         code = int(result) if isinstance(result, int) else int(ExitCode.OK)
     except BcceError as exc:
         _report(exc)

@@ -127,6 +127,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="paired rounds after the warm-up round (default 3)")
     args = parser.parse_args()
 
+    import logging
+
     from moto.server import ThreadedMotoServer
 
     from bcce_tf.emulator import install_all
@@ -135,6 +137,7 @@ def main() -> None:
     mirror = Path(os.environ.get("BCCE_MIRROR_DIR") or default_mirror_dir())
     build_mirror(mirror)
     install_all()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per emulator request
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any, Optional
 
@@ -71,6 +70,7 @@ def main(
 def start(ctx: typer.Context, values: dict[str, Any]) -> None:
     """Set up the run once the command line is parsed: logging, the options every command reads,
     the correlation id and, for recorded commands, the run record."""
+    from bcce_tf.environment import Environment
     from bcce_tf.errors import UsageError
     from bcce_tf.logs import configure, logger, new_correlation_id
 
@@ -90,13 +90,16 @@ def start(ctx: typer.Context, values: dict[str, Any]) -> None:
 
         targets.check_options(values["account"], values["parallelism"])
     root = ctx.find_root()
+    given = root.obj.environment if isinstance(root.obj, GlobalOptions) else root.obj
+    environment = given if isinstance(given, Environment) else Environment.from_process()
     root.obj = GlobalOptions(
         config_path=values["config"], stack_name=values["stack_name"], region=values["region"], profile=values["profile"],
         endpoint_url=endpoint_url, verbose=verbose, quiet=quiet, log_format=log_format, terraform_bin=values["terraform_bin"],
-        workdir=Path(os.getcwd()), max_attempts=values["max_attempts"], max_retry_seconds=values["max_retry_seconds"],
+        workdir=environment.cwd, max_attempts=values["max_attempts"], max_retry_seconds=values["max_retry_seconds"],
         lock_timeout=values["lock_timeout"], account=values["account"], parallelism=values["parallelism"],
+        environment=environment,
     )
-    correlation_id = os.environ.get("BCCE_CORRELATION_ID") or logger_correlation_id() or new_correlation_id()
+    correlation_id = environment.environ.get("BCCE_CORRELATION_ID") or logger_correlation_id() or new_correlation_id()
     state = root.meta.setdefault("bcce", {})
     state["correlation_id"] = correlation_id
     configure(correlation_id, fmt=log_format, verbose=verbose, quiet=quiet)
@@ -108,7 +111,7 @@ def start(ctx: typer.Context, values: dict[str, Any]) -> None:
     if top.info_name in run_record.RECORDED_COMMANDS:
         from bcce_tf.metrics.publish import environment_setting
 
-        environment_setting(os.environ)  # a bad BCCE_PUBLISH_METRICS fails now, not at the run's end
+        environment_setting(environment.environ)  # a bad BCCE_PUBLISH_METRICS fails now, not at the run's end
         run_record.begin(top.info_name, correlation_id, state)
 
 

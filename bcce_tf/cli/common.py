@@ -10,6 +10,7 @@ import typer
 
 if TYPE_CHECKING:  # the config models (pydantic) load when a command reads the config, not at start-up
     from bcce_tf.config import Config
+    from bcce_tf.environment import Environment
 
 
 @dataclass
@@ -30,11 +31,22 @@ class GlobalOptions:
     lock_timeout: float | None = None
     account: str | None = None  # --account: one account of the config's targets
     parallelism: int | None = None  # --parallelism: target stacks at once (None = min(4, targets))
+    environment: Environment | None = None  # what the run reads from its process (None: the process itself)
 
 
 def options(ctx: typer.Context) -> GlobalOptions:
     obj = ctx.find_root().obj
     return obj if isinstance(obj, GlobalOptions) else GlobalOptions()
+
+
+def environment(ctx: typer.Context) -> Environment:
+    """The run's environment variables, working directory, streams and tty flags."""
+    given = options(ctx).environment
+    if given is not None:
+        return given
+    from bcce_tf.environment import Environment
+
+    return Environment.from_process()
 
 
 def config_path(ctx: typer.Context) -> Path:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import typer
 
 from bcce_tf.config import Config
@@ -16,13 +14,13 @@ def run_readiness(ctx: typer.Context, config: Config, *, min_score: int | None =
     """Readiness of `config` in the regions the command works on, with the caller's profile,
     endpoint, breakers and correlation id; the threshold is --min-score, else BCCE_MIN_SCORE,
     else the config's readiness.min_score."""
-    from bcce_tf.cli.common import options
+    from bcce_tf.cli.common import environment, options
     from bcce_tf.cli.runtime import regions, resilience_for
     from bcce_tf.readiness import assess, resolve_min_score
     from bcce_tf.readiness.clients import readiness_clients
 
     opts = options(ctx)
-    environ = dict(runtime.environ) if runtime is not None else dict(os.environ)
+    environ = dict(runtime.environ) if runtime is not None else dict(environment(ctx).environ)
     state = ctx.find_root().meta.setdefault("bcce", {})
     if runtime is not None:
         resilience = runtime.resilience

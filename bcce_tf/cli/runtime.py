@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import typer
 
 from bcce_tf import run_record
-from bcce_tf.cli.common import GlobalOptions, load, options
+from bcce_tf.cli.common import GlobalOptions, environment, load, options
 from bcce_tf.config import Config
 from bcce_tf.errors import UsageError
 from bcce_tf.logs import log_context, logger
@@ -117,7 +116,8 @@ def breaker_store(environ: dict[str, str], *, profile: str | None = None, endpoi
 def build(ctx: typer.Context, *, label: str = "terraform", config: Config | None = None) -> Runtime:
     opts: GlobalOptions = options(ctx)
     config = config or load(ctx)
-    environ = dict(os.environ)
+    env = environment(ctx)
+    environ = dict(env.environ)
     state = ctx.find_root().meta.setdefault("bcce", {})
     state["stack"] = config.stack_name
     state["config"] = config
@@ -142,8 +142,8 @@ def build(ctx: typer.Context, *, label: str = "terraform", config: Config | None
         for region in state["regions"]:
             with log_context(operation=kind, stack=config.stack_name, region=region):
                 resilience.check_open(kind, *breaker_parts(StackTarget(config.stack_name, region, account_id), opts.endpoint_url))
-    interactive = sys.stdout.isatty() and opts.log_format == "text" and not opts.quiet
-    progress = Progress(sys.stderr, interactive=interactive, label=label,
+    interactive = env.stdout_isatty and opts.log_format == "text" and not opts.quiet
+    progress = Progress(env.err(), interactive=interactive, label=label,
                         emit=lambda line: logger().info(line))
     state["progress"] = progress
     return Runtime(

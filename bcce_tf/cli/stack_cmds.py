@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Optional
 
@@ -134,7 +133,9 @@ def destroy_command(
     runtime, handles = _render_all(ctx, component, "destroy")
     what = "every resource, including all stored data," if delete_data else "every resource that holds no data"
     if not auto_approve:
-        if not sys.stdin.isatty():
+        from bcce_tf.cli.common import environment
+
+        if not environment(ctx).stdin_isatty:
             raise UsageError("destroy needs --auto-approve when not run from a terminal")
         names = ", ".join(h.target.key for h in handles)
         if not typer.confirm(f"Destroy {what} of {names}?"):
