@@ -21,7 +21,7 @@ from bcce_tf.cli import (
     state_cmd,
     validate_cmd,
 )
-from bcce_tf.cli.common import GlobalOptions
+from bcce_tf.cli.common import GlobalOptions, run_state
 
 app = typer.Typer(
     name="bcce",
@@ -100,14 +100,14 @@ def start(ctx: typer.Context, values: dict[str, Any]) -> None:
         environment=environment,
     )
     correlation_id = environment.environ.get("BCCE_CORRELATION_ID") or logger_correlation_id() or new_correlation_id()
-    state = root.meta.setdefault("bcce", {})
-    state["correlation_id"] = correlation_id
+    state = run_state(root)
+    state.correlation_id = correlation_id
     configure(correlation_id, fmt=log_format, verbose=verbose, quiet=quiet)
     top = ctx
     while top.parent is not None and top.parent.parent is not None:
         top = top.parent
     logger().debug(f"bcce {__version__}: {top.info_name}")
-    state["options"] = root.obj
+    state.options = root.obj
     if top.info_name in run_record.RECORDED_COMMANDS:
         from bcce_tf.metrics.publish import environment_setting
 

@@ -11,6 +11,7 @@ import typer
 if TYPE_CHECKING:  # the config models (pydantic) load when a command reads the config, not at start-up
     from bcce_tf.config import Config
     from bcce_tf.environment import Environment
+    from bcce_tf.run_state import RunState
 
 
 @dataclass
@@ -39,6 +40,20 @@ def options(ctx: typer.Context) -> GlobalOptions:
     return obj if isinstance(obj, GlobalOptions) else GlobalOptions()
 
 
+def run_state(ctx: typer.Context) -> RunState:
+    """The state of this run (created with the run; kept on the root context)."""
+    from bcce_tf.run_state import RunState
+
+    meta = ctx.find_root().meta
+    existing = meta.get("bcce")
+    if isinstance(existing, RunState):
+        return existing
+    state = RunState()
+    state.update(existing or {})
+    meta["bcce"] = state
+    return state
+
+
 def environment(ctx: typer.Context) -> Environment:
     """The run's environment variables, working directory, streams and tty flags."""
     given = options(ctx).environment
@@ -64,5 +79,5 @@ def load(ctx: typer.Context) -> Config:
     config = load_config(config_path(ctx))
     if opts.stack_name:
         config = config.with_values(stack_name=opts.stack_name)
-    ctx.find_root().meta.setdefault("bcce", {})["config"] = config  # read by the run's metrics publisher
+    run_state(ctx).config = config  # read by the run's metrics publisher
     return config

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from bcce_tf import run_record
-from bcce_tf.cli.common import GlobalOptions, environment, load, options
+from bcce_tf.cli.common import GlobalOptions, environment, load, options, run_state
 from bcce_tf.config import Config
 from bcce_tf.errors import UsageError
 from bcce_tf.logs import log_context, logger
@@ -118,17 +118,17 @@ def build(ctx: typer.Context, *, label: str = "terraform", config: Config | None
     config = config or load(ctx)
     env = environment(ctx)
     environ = dict(env.environ)
-    state = ctx.find_root().meta.setdefault("bcce", {})
-    state["stack"] = config.stack_name
-    state["config"] = config
-    state["regions"] = [opts.region] if opts.region else list(config.regions)
+    state = run_state(ctx)
+    state.stack = config.stack_name
+    state.config = config
+    state.regions = [opts.region] if opts.region else list(config.regions)
     run_record.announce(state)
     transitions: list[dict[str, str]] = state.setdefault("transitions", [])
     resilience = resilience_for(config, environ, transitions, opts=opts, attempts=state.setdefault("attempts", {}),
                                 correlation_id=state.get("correlation_id"))
-    state["resilience"] = resilience
+    state.resilience = resilience
     config, account_id, profile, environ = _child_target(config, opts, environ, state.get("correlation_id", ""))
-    state["config"] = config
+    state.config = config
     policy, breakers = resilience.policy, resilience.breakers
     logger().debug(f"retry policy: max_attempts={policy.max_attempts} max_seconds={policy.max_seconds:g} "
                    f"lock_timeout={policy.lock_timeout:g} initial_wait={policy.initial_wait:g} max_wait={policy.max_wait:g}; "
@@ -139,13 +139,13 @@ def build(ctx: typer.Context, *, label: str = "terraform", config: Config | None
     from bcce_tf.stack import breaker_parts
 
     for kind in GUARDED_OPERATIONS.get(label, ()):
-        for region in state["regions"]:
+        for region in state.regions:
             with log_context(operation=kind, stack=config.stack_name, region=region):
                 resilience.check_open(kind, *breaker_parts(StackTarget(config.stack_name, region, account_id), opts.endpoint_url))
     interactive = env.stdout_isatty and opts.log_format == "text" and not opts.quiet
     progress = Progress(env.err(), interactive=interactive, label=label,
                         emit=lambda line: logger().info(line))
-    state["progress"] = progress
+    state.progress = progress
     return Runtime(
         config=config,
         workdir=opts.workdir,

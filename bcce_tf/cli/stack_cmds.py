@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 
+from bcce_tf.cli.common import run_state
 from bcce_tf.exit_codes import ExitCode
 
 COMPONENT_HELP = "Component(s) to work on: security, network, analytics, monitoring, bedrock-access, identity, guardrails, dashboards, infrastructure or all."
@@ -81,7 +82,7 @@ def plan_command(
     runtime, handles = _render_all(ctx, component, "plan")
     score = readiness_gate(ctx, runtime, force=force)
     summaries = []
-    progress = ctx.find_root().meta["bcce"]["progress"]
+    progress = run_state(ctx).progress
     for handle in handles:
         stack.init(handle)
         summary = stack.plan(handle, destroy=destroy, readiness_score=score)
@@ -109,7 +110,7 @@ def apply_command(
 
     runtime, handles = _render_all(ctx, component, "apply")
     readiness_gate(ctx, runtime, force=force)
-    progress = ctx.find_root().meta["bcce"]["progress"]
+    progress = run_state(ctx).progress
     for handle in handles:
         if auto_approve:
             stack.init(handle)
@@ -142,7 +143,7 @@ def destroy_command(
             from bcce_tf.errors import DeclinedError
 
             raise DeclinedError(f"destroy of {names} declined: nothing was destroyed")
-    progress = ctx.find_root().meta["bcce"]["progress"]
+    progress = run_state(ctx).progress
     for handle in handles:
         stack.init(handle)
         outcome = safe_destroy.destroy(handle, delete_data=delete_data, show=lambda s: _print_summary(s, False),
