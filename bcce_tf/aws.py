@@ -48,8 +48,12 @@ class AwsClients:
         resilience: Resilience | None = None,
         correlation_id: str | None = None,
         environ: Mapping[str, str] = os.environ,
+        unsigned: bool = False,
     ) -> None:
         self.profile = profile
+        # Unsigned requests, for the few operations that take no credentials (Cognito Identity's
+        # GetId and GetCredentialsForIdentity, which a developer calls before having any).
+        self.unsigned = unsigned
         self.endpoint_url = endpoint_url
         self.retry_mode = retry_mode
         self.connect_timeout = connect_timeout
@@ -65,6 +69,13 @@ class AwsClients:
         import boto3
 
         with self._lock:
+            if self._session is None and self.unsigned:
+                import botocore.session
+
+                # No profile at all: AWS_PROFILE may name the very profile whose credential_process
+                # is calling here, and unsigned calls need no credentials.
+                core = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
+                self._session = boto3.session.Session(botocore_session=core)
             if self._session is None:
                 session = boto3.session.Session(profile_name=self.profile)
                 if self.endpoint_url and session.get_credentials() is None and is_embedded_emulator(self.endpoint_url):
@@ -89,6 +100,10 @@ class AwsClients:
                     max_pool_connections=self.pool_size,
                     user_agent_extra=agent,
                 )
+                if self.unsigned:
+                    from botocore import UNSIGNED
+
+                    config = config.merge(BotoConfig(signature_version=UNSIGNED))
                 self._clients[key] = session.client(service, endpoint_url=self.endpoint_url, config=config)
             return self._clients[key]
 

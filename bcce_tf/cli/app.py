@@ -21,6 +21,7 @@ from bcce_tf.cli import (
     state_cmd,
     validate_cmd,
 )
+from bcce_tf.cli import credentials_cmd
 from bcce_tf.cli.common import GlobalOptions, run_state
 
 app = typer.Typer(
@@ -142,3 +143,4 @@ cost.register(app)
 validate_cmd.register(app)
 metrics_cmd.register(app)
 claude_code_cmd.register(app)
+credentials_cmd.register(app)

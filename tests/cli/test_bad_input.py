@@ -59,6 +59,11 @@ CASES = [
     ("metrics serve", ["--port", "70000"], None, U, "'--port'"),
     ("reset-circuit-breaker", ["no-such-breaker"], None, U, "no circuit breaker named 'no-such-breaker'"),
     ("claude-code settings", ["--scope", "team"], None, U, "--scope must be one of user, project, managed, not 'team'"),
+    ("credentials", ["--profile", "dev", "--region", "us-east-1", "--endpoint-url", DEAD, "--issuer-url", "http://idp.example.com",
+                     "--client-id", "abc", "--identity-pool-id", "us-east-1:01234567-89ab-cdef-0123-456789abcdef"], None, U,
+     "--issuer-url must be an https URL (http only on localhost)"),
+    ("claude-code profile", ["--aws-profile", "dev; rm -rf /"], None, U, "--aws-profile 'dev; rm -rf /': 1-64 letters, digits and . _ -"),
+    ("claude-code doctor", ["--live", "maybe"], None, U, "unexpected extra argument"),
 ]
 
 
