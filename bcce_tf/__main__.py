@@ -25,7 +25,6 @@ def run(argv: Sequence[str] | None = None, environment: Environment | None = Non
     import typer
     from typer._click import exceptions as click_errors
 
-    from bcce_tf import run_record
     from bcce_tf.cli.app import command as cli_command
     from bcce_tf.errors import BcceError
 
@@ -35,7 +34,7 @@ def run(argv: Sequence[str] | None = None, environment: Environment | None = Non
         from bcce_tf.logs import configure, new_correlation_id
 
         configure(new_correlation_id())
-    run_record.discard()
+    _finish_record(None)  # a recorder an earlier in-process run left unfinished is forgotten
     command = cli_command()
     code, error = int(ExitCode.OK), ""
     try:
@@ -62,13 +61,26 @@ def run(argv: Sequence[str] | None = None, environment: Environment | None = Non
         print("error: interrupted", file=sys.stderr)
         code, error = int(ExitCode.INTERRUPTED), "interrupted"
     except SystemExit as exc:  # click exits by itself when stdout or stderr is a closed pipe
-        run_record.finish(exc.code if isinstance(exc.code, int) else int(exc.code is not None), "exited early")
+        _finish_record(exc.code if isinstance(exc.code, int) else int(exc.code is not None), "exited early")
         raise
     except Exception as exc:
-        run_record.finish(int(ExitCode.ERROR), f"{type(exc).__name__}: {exc}")
+        _finish_record(int(ExitCode.ERROR), f"{type(exc).__name__}: {exc}")
         raise
-    run_record.finish(code, error)
+    _finish_record(code, error)
     return code
+
+
+def _finish_record(code: int | None, error: str = "") -> None:
+    """Finish the run record of this run (None: forget an unfinished one). A run is recorded only
+    once the root callback has loaded bcce_tf.run_record, so without it there is nothing to do
+    (`--help` never loads it)."""
+    run_record = sys.modules.get("bcce_tf.run_record")
+    if run_record is None:
+        return
+    if code is None:
+        run_record.discard()
+    else:
+        run_record.finish(code, error)
 
 
 def _report(exc: Exception) -> None:

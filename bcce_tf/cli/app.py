@@ -7,7 +7,7 @@ from typing import Any, Optional
 
 import typer
 
-from bcce_tf import __version__, run_record
+from bcce_tf import __version__
 from bcce_tf.cli import (
     claude_code_cmd,
     config_cmd,
@@ -109,6 +109,8 @@ def start(ctx: typer.Context, values: dict[str, Any]) -> None:
         top = top.parent
     logger().debug(f"bcce {__version__}: {top.info_name}")
     state.options = root.obj
+    from bcce_tf import run_record
+
     if top.info_name in run_record.RECORDED_COMMANDS:
         from bcce_tf.metrics.publish import environment_setting
 
