@@ -1,7 +1,5 @@
 """The bcce command line: global options here, each command group in its own module."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Any, Optional
 
