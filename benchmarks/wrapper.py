@@ -63,7 +63,9 @@ class Bench:
         self.url = url
         self.bcce = [*bcce_command(), "--endpoint-url", url]
         self.tf = [sys.executable, "-m", "bcce_tf.tfshim"]
-        base = {k: v for k, v in os.environ.items() if not k.startswith(("TF_", "AWS_", "BCCE_"))}
+        # The bytecode cache on, as for an installed package (see startup.py).
+        base = {k: v for k, v in os.environ.items()
+                if not k.startswith(("TF_", "AWS_", "BCCE_")) and k != "PYTHONDONTWRITEBYTECODE"}
         self.env = {**base, **CREDENTIALS, "BCCE_MIRROR_DIR": str(mirror), "BCCE_STATE_DIR": str(work / "state"),
                     "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
         self.tf_env = {**self.env, "TF_CLI_CONFIG_FILE": str(cli_config_path(mirror)), "CHECKPOINT_DISABLE": "1",
