@@ -1,14 +1,11 @@
 """The bcce command line: global options here, each command group in its own module."""
 
-from __future__ import annotations
-
-import os
 from pathlib import Path
 from typing import Any, Optional
 
 import typer
 
-from bcce_tf import __version__, run_record
+from bcce_tf import __version__
 from bcce_tf.cli import (
     claude_code_cmd,
     config_cmd,
@@ -24,7 +21,7 @@ from bcce_tf.cli import (
 )
 from bcce_tf.cli import credentials_cmd
 from bcce_tf.cli import debug_cmd
-from bcce_tf.cli.common import GlobalOptions
+from bcce_tf.cli.common import GlobalOptions, run_state
 
 app = typer.Typer(
     name="bcce",
@@ -73,6 +70,7 @@ def main(
 def start(ctx: typer.Context, values: dict[str, Any]) -> None:
     """Set up the run once the command line is parsed: logging, the options every command reads,
     the correlation id and, for recorded commands, the run record."""
+    from bcce_tf.environment import Environment
     from bcce_tf.errors import UsageError
     from bcce_tf.logs import configure, logger, new_correlation_id
 
@@ -92,25 +90,30 @@ def start(ctx: typer.Context, values: dict[str, Any]) -> None:
 
         targets.check_options(values["account"], values["parallelism"])
     root = ctx.find_root()
+    given = root.obj.environment if isinstance(root.obj, GlobalOptions) else root.obj
+    environment = given if isinstance(given, Environment) else Environment.from_process()
     root.obj = GlobalOptions(
         config_path=values["config"], stack_name=values["stack_name"], region=values["region"], profile=values["profile"],
         endpoint_url=endpoint_url, verbose=verbose, quiet=quiet, log_format=log_format, terraform_bin=values["terraform_bin"],
-        workdir=Path(os.getcwd()), max_attempts=values["max_attempts"], max_retry_seconds=values["max_retry_seconds"],
+        workdir=environment.cwd, max_attempts=values["max_attempts"], max_retry_seconds=values["max_retry_seconds"],
         lock_timeout=values["lock_timeout"], account=values["account"], parallelism=values["parallelism"],
+        environment=environment,
     )
-    correlation_id = os.environ.get("BCCE_CORRELATION_ID") or logger_correlation_id() or new_correlation_id()
-    state = root.meta.setdefault("bcce", {})
-    state["correlation_id"] = correlation_id
+    correlation_id = environment.environ.get("BCCE_CORRELATION_ID") or logger_correlation_id() or new_correlation_id()
+    state = run_state(root)
+    state.correlation_id = correlation_id
     configure(correlation_id, fmt=log_format, verbose=verbose, quiet=quiet)
     top = ctx
     while top.parent is not None and top.parent.parent is not None:
         top = top.parent
     logger().debug(f"bcce {__version__}: {top.info_name}")
-    state["options"] = root.obj
+    state.options = root.obj
+    from bcce_tf import run_record
+
     if top.info_name in run_record.RECORDED_COMMANDS:
         from bcce_tf.metrics.publish import environment_setting
 
-        environment_setting(os.environ)  # a bad BCCE_PUBLISH_METRICS fails now, not at the run's end
+        environment_setting(environment.environ)  # a bad BCCE_PUBLISH_METRICS fails now, not at the run's end
         run_record.begin(top.info_name, correlation_id, state)
 
 
@@ -118,11 +121,15 @@ _command: list[Any] = []
 
 
 def command() -> Any:
-    """The click command of the whole CLI, global options attached to every command."""
+    """The click command of the whole CLI, global options attached to every command. Each
+    top-level command is built from its declaration when it is first looked up (lazy_tree)."""
     if not _command:
-        from bcce_tf.cli.global_options import install
+        from bcce_tf.cli import lazy_tree
+        from bcce_tf.cli.global_options import attach
 
-        _command.append(install(typer.main.get_command(app), start))
+        root: list[Any] = []
+        root.append(lazy_tree.build(app, lambda tree: attach(tree, root[0], start)))
+        _command.append(root[0])
     return _command[0]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Optional
@@ -18,6 +17,8 @@ claude_code_app = typer.Typer(help="Claude Code on the deployed platform: settin
 def stack_outputs(ctx: typer.Context, from_outputs: Optional[Path]) -> tuple[Any, str, dict[str, Any]]:
     """(config, region, outputs) of one stack: the --region one, else the config's first region.
     From Terraform (like `bcce output`), or from a saved `bcce output --json` file."""
+    import json
+
     from bcce_tf.cli.common import load
     from bcce_tf.errors import UsageError
 

@@ -10,6 +10,8 @@ import typer
 
 if TYPE_CHECKING:  # the config models (pydantic) load when a command reads the config, not at start-up
     from bcce_tf.config import Config
+    from bcce_tf.environment import Environment
+    from bcce_tf.run_state import RunState
 
 
 @dataclass
@@ -30,11 +32,36 @@ class GlobalOptions:
     lock_timeout: float | None = None
     account: str | None = None  # --account: one account of the config's targets
     parallelism: int | None = None  # --parallelism: target stacks at once (None = min(4, targets))
+    environment: Environment | None = None  # what the run reads from its process (None: the process itself)
 
 
 def options(ctx: typer.Context) -> GlobalOptions:
     obj = ctx.find_root().obj
     return obj if isinstance(obj, GlobalOptions) else GlobalOptions()
+
+
+def run_state(ctx: typer.Context) -> RunState:
+    """The state of this run (created with the run; kept on the root context)."""
+    from bcce_tf.run_state import RunState
+
+    meta = ctx.find_root().meta
+    existing = meta.get("bcce")
+    if isinstance(existing, RunState):
+        return existing
+    state = RunState()
+    state.update(existing or {})
+    meta["bcce"] = state
+    return state
+
+
+def environment(ctx: typer.Context) -> Environment:
+    """The run's environment variables, working directory, streams and tty flags."""
+    given = options(ctx).environment
+    if given is not None:
+        return given
+    from bcce_tf.environment import Environment
+
+    return Environment.from_process()
 
 
 def config_path(ctx: typer.Context) -> Path:
@@ -52,5 +79,5 @@ def load(ctx: typer.Context) -> Config:
     config = load_config(config_path(ctx))
     if opts.stack_name:
         config = config.with_values(stack_name=opts.stack_name)
-    ctx.find_root().meta.setdefault("bcce", {})["config"] = config  # read by the run's metrics publisher
+    run_state(ctx).config = config  # read by the run's metrics publisher
     return config

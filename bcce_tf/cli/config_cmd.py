@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from bcce_tf.cli.common import options
+from bcce_tf.cli.common import environment, options
 
 PROMPTS = (
     ("auth", "Authentication (identity-center or cognito-oidc)", "identity-center"),
@@ -52,7 +51,7 @@ def init_command(
     if path.exists() and not force:
         raise UsageError(f"{path} exists; pass --force to overwrite it")
     given: dict[str, object] = {"auth": auth, "regions": regions or None, "organization_id": organization_id}
-    if sys.stdin.isatty():
+    if environment(ctx).stdin_isatty:
         for key, question, default in PROMPTS:
             if given[key] is None:
                 given[key] = typer.prompt(question, default=default)

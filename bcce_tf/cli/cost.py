@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 
 import typer
 
@@ -14,6 +13,8 @@ def estimate_command(
     output_format: str = typer.Option("text", "--format", help="text or json."),
 ) -> None:
     """Estimate the monthly cost of the configured components and of Claude token usage."""
+    import json
+
     from bcce_tf.cli.common import load
     from bcce_tf.cost import estimate, render_text
     from bcce_tf.errors import UsageError

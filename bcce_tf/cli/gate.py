@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import typer
 
 from bcce_tf.config import Config
@@ -16,14 +14,14 @@ def run_readiness(ctx: typer.Context, config: Config, *, min_score: int | None =
     """Readiness of `config` in the regions the command works on, with the caller's profile,
     endpoint, breakers and correlation id; the threshold is --min-score, else BCCE_MIN_SCORE,
     else the config's readiness.min_score."""
-    from bcce_tf.cli.common import options
+    from bcce_tf.cli.common import environment, options, run_state
     from bcce_tf.cli.runtime import regions, resilience_for
     from bcce_tf.readiness import assess, resolve_min_score
     from bcce_tf.readiness.clients import readiness_clients
 
     opts = options(ctx)
-    environ = dict(runtime.environ) if runtime is not None else dict(os.environ)
-    state = ctx.find_root().meta.setdefault("bcce", {})
+    environ = dict(runtime.environ) if runtime is not None else dict(environment(ctx).environ)
+    state = run_state(ctx)
     if runtime is not None:
         resilience = runtime.resilience
         correlation_id = runtime.correlation_id
@@ -41,8 +39,8 @@ def run_readiness(ctx: typer.Context, config: Config, *, min_score: int | None =
     clients = readiness_clients(profile=profile, endpoint_url=endpoint_url, resilience=resilience,
                                 correlation_id=correlation_id, environ=environ)
     report = assess(config, clients, regions=chosen, min_score=threshold, environ=environ)
-    state["readiness"] = report
-    state["readiness_score"] = report.score
+    state.readiness = report
+    state.readiness_score = report.score
     return report
 
 
@@ -85,7 +83,9 @@ def readiness_gate(ctx: typer.Context, runtime: Runtime, *, force: bool, config:
     for reason in reasons:
         log.warning(f"  {reason}")
     log.warning("=" * 72)
-    ctx.find_root().meta.setdefault("bcce", {})["forced"] = forced_entry(report)
+    from bcce_tf.cli.common import run_state
+
+    run_state(ctx).forced = forced_entry(report)
     return report.score
 
 

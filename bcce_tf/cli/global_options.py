@@ -91,15 +91,21 @@ def given_in(ctx: Any, values: Mapping[str, Any]) -> dict[str, Given]:
 def install(root: Any, start: Callable[[Any, dict[str, Any]], None]) -> Any:
     """Attach the root's global options to every command of `root`; before a command runs,
     `start(ctx, values)` receives the merged values. Returns `root`."""
+    return attach(root, root, start)
+
+
+def attach(tree: Any, root: Any, start: Callable[[Any, dict[str, Any]], None]) -> Any:
+    """Attach `root`'s global options to every command of `tree` (a command or group under
+    `root`, or `root` itself). Returns `tree`."""
     shared = [param for param in root.params if param.name in FIELDS]
     flags = {param.name: param.opts[0] for param in shared}
-    for command in leaves(root):
+    for command in leaves(tree):
         if getattr(command, "_bcce_global_options", False):
             continue
         command.params.extend(shared)
         command.callback = _merging(command.callback, flags, start)
         command._bcce_global_options = True
-    return root
+    return tree
 
 
 def _merging(callback: Callable[..., Any], flags: Mapping[str, str],

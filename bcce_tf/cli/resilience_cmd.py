@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any, Optional
 
@@ -93,6 +92,8 @@ def doctor_command(
 ) -> None:
     """Check the live health of every deployed stack (credentials, state, security controls, services)
     and show every circuit breaker and the most recent runs. Exits 14 when a check is unhealthy."""
+    import json
+
     from bcce_tf import history
     from bcce_tf.cli.lists import choose
     from bcce_tf.errors import UsageError

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import typer
 
 from bcce_tf import run_record
-from bcce_tf.cli.common import GlobalOptions, load, options
+from bcce_tf.cli.common import GlobalOptions, environment, load, options, run_state
 from bcce_tf.config import Config
 from bcce_tf.errors import UsageError
 from bcce_tf.logs import log_context, logger
@@ -117,18 +116,19 @@ def breaker_store(environ: dict[str, str], *, profile: str | None = None, endpoi
 def build(ctx: typer.Context, *, label: str = "terraform", config: Config | None = None) -> Runtime:
     opts: GlobalOptions = options(ctx)
     config = config or load(ctx)
-    environ = dict(os.environ)
-    state = ctx.find_root().meta.setdefault("bcce", {})
-    state["stack"] = config.stack_name
-    state["config"] = config
-    state["regions"] = [opts.region] if opts.region else list(config.regions)
+    env = environment(ctx)
+    environ = dict(env.environ)
+    state = run_state(ctx)
+    state.stack = config.stack_name
+    state.config = config
+    state.regions = [opts.region] if opts.region else list(config.regions)
     run_record.announce(state)
     transitions: list[dict[str, str]] = state.setdefault("transitions", [])
     resilience = resilience_for(config, environ, transitions, opts=opts, attempts=state.setdefault("attempts", {}),
                                 correlation_id=state.get("correlation_id"))
-    state["resilience"] = resilience
+    state.resilience = resilience
     config, account_id, profile, environ = _child_target(config, opts, environ, state.get("correlation_id", ""))
-    state["config"] = config
+    state.config = config
     policy, breakers = resilience.policy, resilience.breakers
     logger().debug(f"retry policy: max_attempts={policy.max_attempts} max_seconds={policy.max_seconds:g} "
                    f"lock_timeout={policy.lock_timeout:g} initial_wait={policy.initial_wait:g} max_wait={policy.max_wait:g}; "
@@ -139,13 +139,13 @@ def build(ctx: typer.Context, *, label: str = "terraform", config: Config | None
     from bcce_tf.stack import breaker_parts
 
     for kind in GUARDED_OPERATIONS.get(label, ()):
-        for region in state["regions"]:
+        for region in state.regions:
             with log_context(operation=kind, stack=config.stack_name, region=region):
                 resilience.check_open(kind, *breaker_parts(StackTarget(config.stack_name, region, account_id), opts.endpoint_url))
-    interactive = sys.stdout.isatty() and opts.log_format == "text" and not opts.quiet
-    progress = Progress(sys.stderr, interactive=interactive, label=label,
+    interactive = env.stdout_isatty and opts.log_format == "text" and not opts.quiet
+    progress = Progress(env.err(), interactive=interactive, label=label,
                         emit=lambda line: logger().info(line))
-    state["progress"] = progress
+    state.progress = progress
     return Runtime(
         config=config,
         workdir=opts.workdir,

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
 
+from bcce_tf.cli.common import run_state
 from bcce_tf.exit_codes import ExitCode
 
 COMPONENT_HELP = "Component(s) to work on: security, network, analytics, monitoring, bedrock-access, identity, guardrails, dashboards, infrastructure or all."
@@ -75,13 +74,15 @@ def plan_command(
     force: bool = typer.Option(False, "--force", help="Plan even when the readiness gate fails."),
 ) -> None:
     """Plan each stack into a saved plan file and summarise it."""
+    import json
+
     from bcce_tf import stack
     from bcce_tf.cli.gate import readiness_gate
 
     runtime, handles = _render_all(ctx, component, "plan")
     score = readiness_gate(ctx, runtime, force=force)
     summaries = []
-    progress = ctx.find_root().meta["bcce"]["progress"]
+    progress = run_state(ctx).progress
     for handle in handles:
         stack.init(handle)
         summary = stack.plan(handle, destroy=destroy, readiness_score=score)
@@ -109,7 +110,7 @@ def apply_command(
 
     runtime, handles = _render_all(ctx, component, "apply")
     readiness_gate(ctx, runtime, force=force)
-    progress = ctx.find_root().meta["bcce"]["progress"]
+    progress = run_state(ctx).progress
     for handle in handles:
         if auto_approve:
             stack.init(handle)
@@ -133,14 +134,16 @@ def destroy_command(
     runtime, handles = _render_all(ctx, component, "destroy")
     what = "every resource, including all stored data," if delete_data else "every resource that holds no data"
     if not auto_approve:
-        if not sys.stdin.isatty():
+        from bcce_tf.cli.common import environment
+
+        if not environment(ctx).stdin_isatty:
             raise UsageError("destroy needs --auto-approve when not run from a terminal")
         names = ", ".join(h.target.key for h in handles)
         if not typer.confirm(f"Destroy {what} of {names}?"):
             from bcce_tf.errors import DeclinedError
 
             raise DeclinedError(f"destroy of {names} declined: nothing was destroyed")
-    progress = ctx.find_root().meta["bcce"]["progress"]
+    progress = run_state(ctx).progress
     for handle in handles:
         stack.init(handle)
         outcome = safe_destroy.destroy(handle, delete_data=delete_data, show=lambda s: _print_summary(s, False),
@@ -177,6 +180,8 @@ def output_command(
     as_json: bool = typer.Option(False, "--json", help="Print outputs as JSON."),
 ) -> None:
     """Print the outputs of each stack (sensitive values are masked)."""
+    import json
+
     from bcce_tf import stack
     from bcce_tf.errors import UsageError
 
