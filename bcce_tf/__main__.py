@@ -11,6 +11,12 @@ from bcce_tf.exit_codes import ExitCode
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code; every error becomes a one-line message, and a run
     of a recorded command (plan, apply, destroy, ...) leaves its run record, failed or not."""
+    args = list(argv) if argv is not None else sys.argv[1:]
+    if args == ["--version"]:  # answered before the command tree is built: the same line `--version` prints
+        from bcce_tf import __version__
+
+        print(f"bcce {__version__}")
+        return int(ExitCode.OK)
     import typer
     from typer._click import exceptions as click_errors
 

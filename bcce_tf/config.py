@@ -183,6 +183,43 @@ class Readiness(Strict):
     allow_force: bool = True
 
 
+ROLE_ARN_RE = r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$"
+
+
+class Target(Strict):
+    """One account to roll out to: reached with an assumed role or a named profile."""
+
+    account_id: str = Field(pattern=ACCOUNT_ID_RE)
+    role_arn: str | None = Field(default=None, pattern=ROLE_ARN_RE)
+    profile: str | None = Field(default=None, pattern=r"^[\w+=,.@/-]{1,128}$")
+    external_id: str | None = Field(default=None, min_length=2, max_length=1224, pattern=r"^[\w+=,.@:/-]+$")
+    regions: list[str] | None = Field(default=None, min_length=1, max_length=10)
+    # Lifetime of the assumed-role credentials (sts:AssumeRole DurationSeconds: 900 to 43200).
+    session_duration_seconds: int = Field(default=3600, ge=900, le=43200)
+
+    @field_validator("regions")
+    @classmethod
+    def _regions(cls, v: list[str] | None) -> list[str] | None:
+        from bcce_tf import regions
+
+        for region in v or ():
+            if (reason := regions.problem(region)) is not None:
+                raise ValueError(reason)
+        if v is not None and len(set(v)) != len(v):
+            raise ValueError("regions must not repeat")
+        return v
+
+    @model_validator(mode="after")
+    def _access(self) -> Target:
+        if (self.role_arn is None) == (self.profile is None):
+            raise ValueError(f"target {self.account_id} needs exactly one of role_arn or profile")
+        if self.role_arn is not None and self.role_arn.split(":")[4] != self.account_id:
+            raise ValueError(f"role_arn {self.role_arn} is in account {self.role_arn.split(':')[4]}, not in {self.account_id}")
+        if self.external_id is not None and self.role_arn is None:
+            raise ValueError("external_id goes with role_arn (it is passed to sts:AssumeRole)")
+        return self
+
+
 class Config(Strict):
     version: int = Field(default=1, ge=1, le=1)
     organization_id: str = Field(default="default", min_length=2, max_length=20, pattern=NAME_RE)
@@ -211,6 +248,17 @@ class Config(Strict):
     resilience: Resilience = Field(default_factory=Resilience)
     readiness: Readiness = Field(default_factory=Readiness)
     tags: dict[str, str] = Field(default_factory=dict, max_length=40)
+    # Accounts (each with its regions) to roll out to; empty = the caller's account in `regions`.
+    targets: list[Target] = Field(default_factory=list, max_length=500)
+
+    @field_validator("targets")
+    @classmethod
+    def _targets(cls, v: list[Target]) -> list[Target]:
+        accounts = [t.account_id for t in v]
+        repeated = sorted({a for a in accounts if accounts.count(a) > 1})
+        if repeated:
+            raise ValueError(f"account {repeated[0]} is listed twice; give each account once with all its regions")
+        return v
 
     @field_validator("regions")
     @classmethod

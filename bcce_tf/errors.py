@@ -141,3 +141,21 @@ class MetricsError(BcceError):
 
     exit_code = ExitCode.METRICS_FAILED
     fmt = "{message}"
+
+
+class DataProtectedError(BcceError):
+    """A destroy or a state restore refused: going on would lose data, or the state lock is held."""
+
+    exit_code = ExitCode.DATA_PROTECTED
+    fmt = "{message}"
+
+
+class TargetUnreachableError(BcceError):
+    """A target account could not be reached: AssumeRole was refused or its profile failed."""
+
+    exit_code = ExitCode.TARGET_UNREACHABLE
+    fmt = "target account {account_id}: {reason}"
+
+
+class NothingDeployedError(BcceError):
+    exit_code = ExitCode.NOTHING_DEPLOYED

@@ -10,11 +10,11 @@ from typing import Any
 
 from filelock import FileLock
 
-from bcce_tf.resilience.breaker import default_state_path
+from bcce_tf.paths import state_file
 
 
 def history_path(environ: dict[str, str] | None = None) -> Path:
-    return default_state_path(environ).parent / "runs.jsonl"
+    return state_file("runs.jsonl", environ)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bcce_tf.errors import EnvironmentProblem
-from bcce_tf.resilience.breaker import default_state_path
+from bcce_tf.paths import state_file
 
 HOST = "127.0.0.1"
 
@@ -33,7 +33,7 @@ class EmulatorInfo:
 
 
 def info_path() -> Path:
-    return default_state_path().parent / "emulator.json"
+    return state_file("emulator.json")
 
 
 def free_port() -> int:

@@ -47,9 +47,12 @@ class StackTarget:
 
     stack_name: str
     region: str
+    account_id: str | None = None  # set for a target of the config's `targets`: its own root and state
 
     @property
     def key(self) -> str:
+        if self.account_id:
+            return f"{self.stack_name}-{self.account_id}-{self.region}"
         return f"{self.stack_name}-{self.region}"
 
 

@@ -46,6 +46,7 @@ class Runtime:
     resilience: Resilience = field(default_factory=Resilience)
     on_event: Callable[[str], None] | None = None  # each stdout line of Terraform's -json stream
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    account_id: str | None = None  # the target account of this run (config `targets`); None = caller's
 
 
 def hcl_string(value: str) -> str:
@@ -96,7 +97,7 @@ def backend_file(runtime: Runtime, target: StackTarget) -> str | None:
     assert backend.bucket is not None
     lines = {
         "bucket": hcl_string(backend.bucket),
-        "key": hcl_string(f"{backend.key_prefix}/{target.stack_name}/{target.region}/terraform.tfstate"),
+        "key": hcl_string(state_key(backend.key_prefix, target)),
         "region": hcl_string(backend.region or target.region),
         "encrypt": "true",
     }
@@ -111,6 +112,24 @@ def backend_file(runtime: Runtime, target: StackTarget) -> str | None:
         lines["skip_metadata_api_check"] = "true"
         lines["skip_region_validation"] = "true"
     return "".join(f"{key} = {value}\n" for key, value in lines.items())
+
+
+def state_key(prefix: str, target: StackTarget) -> str:
+    """<prefix>/<stack>/<region>/terraform.tfstate; with a target account
+    <prefix>/<account>/<stack>/<region>/terraform.tfstate."""
+    account = f"{target.account_id}/" if target.account_id else ""
+    return f"{prefix}/{account}{target.stack_name}/{target.region}/terraform.tfstate"
+
+
+def breaker_parts(target: StackTarget, endpoint_url: str | None) -> tuple[str, ...]:
+    """What a Terraform breaker is keyed by besides the operation: stack and region, and for a
+    target account also the account and the endpoint, so one endpoint's failures never open
+    the breaker of another account or endpoint."""
+    if not target.account_id:
+        return (target.stack_name, target.region)
+    from bcce_tf.targets import endpoint_label
+
+    return (target.stack_name, target.account_id, target.region, endpoint_label(endpoint_url))
 
 
 @dataclass
@@ -138,7 +157,7 @@ def render(runtime: Runtime, region: str, components: tuple[str, ...] | None = N
     config = runtime.config
     if region not in config.regions:
         raise UsageError(f"region '{region}' is not in the config's regions ({', '.join(config.regions)})")
-    target = StackTarget(config.stack_name, region)
+    target = StackTarget(config.stack_name, region, runtime.account_id)
     rendered = render_stack(config, target, runtime.workdir, RenderOptions(endpoint_url=runtime.endpoint_url, components=components),
                             directory=None if out is None else out / target.key)
     backend = backend_file(runtime, target)
@@ -170,7 +189,7 @@ def _run(handle: StackHandle, kind: str, argv: list[str], *, stream: bool = Fals
     target = handle.target
     with log_context(operation=kind, stack=target.stack_name, region=target.region,
                      component=",".join(handle.rendered.components)):
-        result = runtime.resilience.run(kind, (target.stack_name, target.region), operation, _check)
+        result = runtime.resilience.run(kind, breaker_parts(target, runtime.endpoint_url), operation, _check)
         if not result.ok:
             raise TerraformError(command=argv[0], exit_code_tf=result.exit_code, reason=_reason(result), result=result)
     return result
@@ -269,9 +288,30 @@ def _check_replan_within(handle: StackHandle, approved: set[str]) -> None:
                                     + ", ".join(unexpected[:10]) + "; run 'bcce plan' again and review")
 
 
-def destroy(handle: StackHandle) -> terraform.TerraformResult:
-    options = {"input": "false", "json": True, "auto_approve": True}
+def destroy(handle: StackHandle, targets: list[str] | None = None) -> terraform.TerraformResult:
+    """Destroy the stack, or only `targets` (and whatever depends on them)."""
+    options: dict[str, object] = {"input": "false", "json": True, "auto_approve": True}
+    if targets:
+        options["target"] = list(targets)
     return _run(handle, "terraform-destroy", terraform.build_argv("destroy", options=options), stream=True)
+
+
+def state_addresses(handle: StackHandle) -> list[str]:
+    """The managed resource instances in the stack's state now (`terraform state list`)."""
+    result = _run(handle, "terraform-state", ["state", "list"])
+    return sorted(line.strip() for line in result.stdout.splitlines() if line.strip() and not ("." + line.strip()).count(".data."))
+
+
+def plan_destroy(handle: StackHandle) -> tuple[PlanSummary, dict[str, Any]]:
+    """Plan the destruction of the stack; the summary and the whole `show -json` document (its
+    prior_state says what each resource holds and depends on)."""
+    summary = plan(handle, destroy=True)
+    result = _run(handle, "terraform-show", terraform.build_argv("show", PLAN_FILENAME, options={"json": True, "no_color": True}))
+    handle.plan_path.unlink(missing_ok=True)
+    try:
+        return summary, json.loads(result.stdout)
+    except json.JSONDecodeError as exc:
+        raise EnvironmentProblem(f"could not read the destroy plan of {handle.target.key}: {exc}") from None
 
 
 def outputs(handle: StackHandle) -> dict[str, Any]:
@@ -279,3 +319,15 @@ def outputs(handle: StackHandle) -> dict[str, Any]:
     result = _run(handle, "terraform-output", terraform.build_argv("output", options={"json": True, "no_color": True}))
     raw = json.loads(result.stdout or "{}")
     return {name: ("(sensitive)" if item.get("sensitive") else item.get("value")) for name, item in sorted(raw.items())}
+
+
+def show_state(handle: StackHandle) -> dict[str, Any]:
+    """The stack's state as `terraform show -json` gives it ({} when nothing was ever applied).
+    The state holds secrets: callers keep only the ids they need and never print it."""
+    if not (handle.directory / ".terraform").is_dir():
+        init(handle)
+    result = _run(handle, "terraform-show", terraform.build_argv("show", options={"json": True, "no_color": True}))
+    try:
+        return json.loads(result.stdout or "{}")
+    except json.JSONDecodeError as exc:
+        raise EnvironmentProblem(f"could not read the state of {handle.target.key}: {exc}") from None

@@ -10,6 +10,7 @@ import typer
 
 from bcce_tf import __version__, run_record
 from bcce_tf.cli import (
+    claude_code_cmd,
     config_cmd,
     cost,
     local_cmd,
@@ -60,6 +61,8 @@ def main(
     max_attempts: Optional[int] = typer.Option(None, "--max-attempts", min=1, max=20, help="Attempts of a failing operation before giving up (config resilience.max_attempts, BCCE_RETRY_MAX_ATTEMPTS; default 5)."),
     max_retry_seconds: Optional[float] = typer.Option(None, "--max-retry-seconds", min=0, max=86400, help="Time budget of the retries of one operation (config resilience.max_seconds, BCCE_RETRY_MAX_SECONDS; default 900)."),
     lock_timeout: Optional[float] = typer.Option(None, "--lock-timeout", min=0, max=3600, help="Seconds to wait for a Terraform state lock held by another run (config resilience.lock_timeout, BCCE_LOCK_TIMEOUT; default 300)."),
+    account: Optional[str] = typer.Option(None, "--account", help="Work on this one account of the config's targets only (12 digits).", metavar="ID"),
+    parallelism: Optional[int] = typer.Option(None, "--parallelism", help="Target stacks run at once, each in its own process (default: min(4, targets); 1 = one after the other).", metavar="N"),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
 ) -> None:
     """The global options, declared once: every command accepts them as well (see global_options)."""
@@ -82,12 +85,16 @@ def start(ctx: typer.Context, values: dict[str, Any]) -> None:
         from bcce_tf import regions
 
         regions.check(values["region"], "--region")
+    if values["account"] is not None or values["parallelism"] is not None:
+        from bcce_tf import targets
+
+        targets.check_options(values["account"], values["parallelism"])
     root = ctx.find_root()
     root.obj = GlobalOptions(
         config_path=values["config"], stack_name=values["stack_name"], region=values["region"], profile=values["profile"],
         endpoint_url=endpoint_url, verbose=verbose, quiet=quiet, log_format=log_format, terraform_bin=values["terraform_bin"],
         workdir=Path(os.getcwd()), max_attempts=values["max_attempts"], max_retry_seconds=values["max_retry_seconds"],
-        lock_timeout=values["lock_timeout"],
+        lock_timeout=values["lock_timeout"], account=values["account"], parallelism=values["parallelism"],
     )
     correlation_id = os.environ.get("BCCE_CORRELATION_ID") or logger_correlation_id() or new_correlation_id()
     state = root.meta.setdefault("bcce", {})
@@ -127,3 +134,4 @@ readiness_cmd.register(app)
 cost.register(app)
 validate_cmd.register(app)
 metrics_cmd.register(app)
+claude_code_cmd.register(app)

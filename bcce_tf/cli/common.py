@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from bcce_tf.config import Config, find_config, load_config
+if TYPE_CHECKING:  # the config models (pydantic) load when a command reads the config, not at start-up
+    from bcce_tf.config import Config
 
 
 @dataclass
@@ -26,6 +28,8 @@ class GlobalOptions:
     max_attempts: int | None = None
     max_retry_seconds: float | None = None
     lock_timeout: float | None = None
+    account: str | None = None  # --account: one account of the config's targets
+    parallelism: int | None = None  # --parallelism: target stacks at once (None = min(4, targets))
 
 
 def options(ctx: typer.Context) -> GlobalOptions:
@@ -34,12 +38,16 @@ def options(ctx: typer.Context) -> GlobalOptions:
 
 
 def config_path(ctx: typer.Context) -> Path:
+    from bcce_tf.config import find_config
+
     opts = options(ctx)
     return find_config(opts.config_path, opts.workdir)
 
 
 def load(ctx: typer.Context) -> Config:
     """The validated config, with --stack-name applied; raises ConfigError (exit 4) when invalid."""
+    from bcce_tf.config import load_config
+
     opts = options(ctx)
     config = load_config(config_path(ctx))
     if opts.stack_name:

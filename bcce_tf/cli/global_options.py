@@ -32,6 +32,8 @@ FIELDS: Mapping[str, str] = {
     "max_attempts": "max_attempts",
     "max_retry_seconds": "max_retry_seconds",
     "lock_timeout": "lock_timeout",
+    "account": "account",
+    "parallelism": "parallelism",
 }
 
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
+from typing import Any, Optional
 
 import typer
 
 from bcce_tf.cli.common import options
 
-DOCTOR_COMPONENTS = ("circuit-breakers", "history", "all")
+from bcce_tf.health.names import LIVE_COMPONENTS
+
+DOCTOR_COMPONENTS = (*LIVE_COMPONENTS, "circuit-breakers", "history", "all")
+DOCTOR_FORMATS = ("text", "json", "markdown")
 
 
 def _store(ctx: typer.Context):
@@ -79,21 +82,40 @@ def _forced_lines(runs: list[dict[str, Any]]) -> list[str]:
 
 def doctor_command(
     ctx: typer.Context,
-    component: str = typer.Option("all", "--component", help="What to show: circuit-breakers, history or all."),
+    component: Optional[list[str]] = typer.Option(None, "--component", help="What to check (comma-separated or repeated): "
+                                                  + ", ".join(DOCTOR_COMPONENTS) + " (default all)."),
     limit: int = typer.Option(10, "--limit", min=1, max=1000, help="How many of the most recent runs to show."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document (same as --format json)."),
+    fmt: str = typer.Option("text", "--format", "-f", help="Output format: text, json or markdown."),
 ) -> None:
-    """Show every circuit breaker (state, failures, when it opened, when it lets a call through
-    again, the last failure) and the most recent runs."""
+    """Check the live health of every deployed stack (credentials, state, security controls, services)
+    and show every circuit breaker and the most recent runs. Exits 14 when a check is unhealthy."""
     from bcce_tf import history
+    from bcce_tf.cli.lists import choose
     from bcce_tf.errors import UsageError
+    from bcce_tf.exit_codes import ExitCode
+    from bcce_tf.health import report as health_report
+    from bcce_tf.health.model import Health, verdict
     from bcce_tf.resilience.breaker import list_breakers
 
-    if component not in DOCTOR_COMPONENTS:
-        raise UsageError(f"--component must be one of {', '.join(DOCTOR_COMPONENTS)}, not '{component}'")
+    chosen = choose(component, "--component", DOCTOR_COMPONENTS) or ["all"]
+    if "all" in chosen:
+        chosen = [name for name in DOCTOR_COMPONENTS if name != "all"]
+    if fmt not in DOCTOR_FORMATS:
+        raise UsageError(f"--format must be one of {', '.join(DOCTOR_FORMATS)}, not '{fmt}'")
+    if as_json:
+        fmt = "json"
     report: dict[str, Any] = {}
     lines: list[str] = []
-    if component in ("circuit-breakers", "all"):
+    live = [name for name in chosen if name in LIVE_COMPONENTS]
+    results = []
+    if live:
+        from bcce_tf.cli.doctor_live import live_results
+
+        results = live_results(ctx, live)
+        report["health"] = health_report.to_dict(results)
+        lines += health_report.text_lines(results)
+    if "circuit-breakers" in chosen:
         store = _store(ctx)
         breakers = [_breaker_view(record) for record in list_breakers(store)]
         report["circuit_breakers"] = breakers
@@ -104,7 +126,7 @@ def doctor_command(
             rows = [[b["name"], b["state"], str(b["failures"]), b["opened_at"] or "-", b["retry_at"] or "-",
                      b["last_failure_reason"] or "-"] for b in breakers]
             lines += _table(rows, ["NAME", "STATE", "FAILURES", "OPENED AT", "RETRY AT", "LAST FAILURE"])
-    if component in ("history", "all"):
+    if "history" in chosen:
         path = history.history_path(dict(os.environ))
         runs = history.read(path, limit=limit)
         report["runs"] = runs
@@ -117,11 +139,16 @@ def doctor_command(
                     for r in reversed(runs)]
             lines += _table(rows, ["ENDED", "OPERATION", "RUN", "OUTCOME", "EXIT", "RETRIES"])
         lines += _forced_lines(runs)
-    if as_json:
+    unhealthy = bool(results) and verdict(results) is Health.UNHEALTHY
+    if fmt == "json":
         typer.echo(json.dumps(report, indent=2, sort_keys=True))
-        return
-    for line in lines:
-        typer.echo(line)
+    elif fmt == "markdown":
+        typer.echo(health_report.markdown(results) if results else "\n".join(lines))
+    else:
+        for line in lines:
+            typer.echo(line)
+    if unhealthy:
+        raise typer.Exit(int(ExitCode.UNHEALTHY))
 
 
 def reset_command(

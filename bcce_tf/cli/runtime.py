@@ -127,16 +127,21 @@ def build(ctx: typer.Context, *, label: str = "terraform", config: Config | None
     resilience = resilience_for(config, environ, transitions, opts=opts, attempts=state.setdefault("attempts", {}),
                                 correlation_id=state.get("correlation_id"))
     state["resilience"] = resilience
+    config, account_id, profile, environ = _child_target(config, opts, environ, state.get("correlation_id", ""))
+    state["config"] = config
     policy, breakers = resilience.policy, resilience.breakers
     logger().debug(f"retry policy: max_attempts={policy.max_attempts} max_seconds={policy.max_seconds:g} "
                    f"lock_timeout={policy.lock_timeout:g} initial_wait={policy.initial_wait:g} max_wait={policy.max_wait:g}; "
                    f"breakers: fail_max={breakers.fail_max} reset_seconds={breakers.reset_timeout:g}")
     # An open breaker of the command's own operation ends the run here, before readiness checks,
     # rendering or `terraform init` send anything to AWS.
+    from bcce_tf.render import StackTarget
+    from bcce_tf.stack import breaker_parts
+
     for kind in GUARDED_OPERATIONS.get(label, ()):
         for region in state["regions"]:
             with log_context(operation=kind, stack=config.stack_name, region=region):
-                resilience.check_open(kind, config.stack_name, region)
+                resilience.check_open(kind, *breaker_parts(StackTarget(config.stack_name, region, account_id), opts.endpoint_url))
     interactive = sys.stdout.isatty() and opts.log_format == "text" and not opts.quiet
     progress = Progress(sys.stderr, interactive=interactive, label=label,
                         emit=lambda line: logger().info(line))
@@ -145,14 +150,44 @@ def build(ctx: typer.Context, *, label: str = "terraform", config: Config | None
         config=config,
         workdir=opts.workdir,
         correlation_id=state.get("correlation_id", ""),
-        profile=opts.profile,
+        profile=profile,
         endpoint_url=opts.endpoint_url,
         terraform_bin=opts.terraform_bin,
         provider_choice=select_mirror(config, environ),
         resilience=resilience,
         on_event=progress,
         environ=environ,
+        account_id=account_id,
     )
+
+
+def _child_target(config: Config, opts: GlobalOptions, environ: dict[str, str],
+                  correlation_id: str) -> tuple[Config, str | None, str | None, dict[str, str]]:
+    """With `targets` in the config the run works on exactly one target (--account/--region):
+    that target's account, profile and environment, with the assumed role's credentials. The
+    process works on this one target only, so its own environment carries them (boto3 reads it);
+    no other target ever sees them. Without `targets`: the caller's profile and environment."""
+    from bcce_tf import targets
+
+    if not config.targets:
+        return config, None, opts.profile, environ
+    refs = targets.expand(config, account=opts.account, region=opts.region)
+    if len(refs) != 1 or refs[0].target is None:
+        # Never fall back to the caller's own account when the config names target accounts.
+        raise UsageError(f"the config names {len(refs)} targets for this run ({', '.join(r.label for r in refs[:6])}); "
+                         "choose one with --account ID and --region R")
+    ref = refs[0]
+    assert ref.target is not None
+    creds = targets.credentials_env(ref.target, region=ref.region, correlation_id=correlation_id,
+                                    endpoint_url=opts.endpoint_url, caller_profile=opts.profile, environ=environ)
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        environ.pop(name, None)
+        os.environ.pop(name, None)
+    environ.update(creds)
+    os.environ.update(creds)
+    logger().info(f"target {ref.label}: " + (f"assumed {ref.target.role_arn}" if ref.target.role_arn else f"profile {ref.target.profile}"))
+    # The target's own regions may differ from the config's: this run works on its one region.
+    return config.with_values(regions=[ref.region]), ref.account_id, creds.get("AWS_PROFILE"), environ
 
 
 def regions(ctx: typer.Context, config: Config) -> list[str]:

@@ -123,26 +123,52 @@ def destroy_command(
     ctx: typer.Context,
     component: Optional[list[str]] = typer.Option(None, "--component", help=COMPONENT_HELP),
     auto_approve: bool = typer.Option(False, "--auto-approve", help="Do not ask for confirmation."),
+    delete_data: bool = typer.Option(False, "--delete-data", help="Also delete what holds data: empty and delete the buckets, "
+                                     "log groups, database (final snapshot unless the config skips it), secrets, then the KMS key."),
 ) -> None:
-    """Destroy every resource of each stack."""
-    from bcce_tf import stack
+    """Destroy each stack; buckets, log groups, databases, secrets and their KMS key are kept unless --delete-data."""
+    from bcce_tf import safe_destroy, stack
     from bcce_tf.errors import UsageError
 
     runtime, handles = _render_all(ctx, component, "destroy")
+    what = "every resource, including all stored data," if delete_data else "every resource that holds no data"
     if not auto_approve:
         if not sys.stdin.isatty():
             raise UsageError("destroy needs --auto-approve when not run from a terminal")
         names = ", ".join(h.target.key for h in handles)
-        if not typer.confirm(f"Destroy every resource of {names}?"):
+        if not typer.confirm(f"Destroy {what} of {names}?"):
             from bcce_tf.errors import DeclinedError
 
             raise DeclinedError(f"destroy of {names} declined: nothing was destroyed")
     progress = ctx.find_root().meta["bcce"]["progress"]
     for handle in handles:
         stack.init(handle)
-        stack.destroy(handle)
+        outcome = safe_destroy.destroy(handle, delete_data=delete_data, show=lambda s: _print_summary(s, False),
+                                       say=lambda line: typer.echo(line, err=True))
         progress.finish()
+        _print_outcome(outcome, handle)
     typer.echo("Destroy complete.")
+
+
+def _print_outcome(outcome, handle) -> None:  # noqa: ANN001
+    from bcce_tf.safe_destroy import RETAINED_FILENAME
+
+    if outcome.nothing_to_do and not outcome.retained:
+        typer.echo(f"{outcome.stack}: nothing to destroy.")
+        return
+    for bucket, count in outcome.emptied.items():
+        typer.echo(f"{outcome.stack}: emptied s3://{bucket} ({count} object versions and delete markers deleted)")
+    if outcome.destroyed:
+        typer.echo(f"{outcome.stack}: destroyed {len(outcome.destroyed)} resources.")
+    elif outcome.nothing_to_do:
+        typer.echo(f"{outcome.stack}: nothing to destroy besides the retained resources.")
+    if outcome.retained:
+        typer.echo(f"{outcome.stack}: kept {len(outcome.retained)} resources that hold data or protect it "
+                   f"(listed in {handle.directory / RETAINED_FILENAME}):")
+        for item in outcome.retained:
+            holds = f" - {item.holds}" if item.holds else ""
+            typer.echo(f"  {item.address} ({item.name}){holds}")
+        typer.echo("Delete them with: bcce destroy --delete-data   (or one by one, as listed in the file)")
 
 
 def output_command(

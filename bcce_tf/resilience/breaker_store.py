@@ -13,14 +13,13 @@ from pathlib import Path
 from typing import NamedTuple, Protocol
 
 import filelock
-import platformdirs
 
 from bcce_tf.errors import EnvironmentProblem
 from bcce_tf.fsutil import atomic_write_text
+from bcce_tf.paths import STATE_DIR_ENV, state_file
 from bcce_tf.resilience.breaker_record import BreakerRecord
 
 STATE_FILE_NAME = "circuit-breakers.json"
-STATE_DIR_ENV = "BCCE_STATE_DIR"
 _FILE_FORMAT = 1
 _logger = logging.getLogger("bcce.resilience")
 
@@ -47,10 +46,12 @@ class BreakerStore(Protocol):
 
 
 def default_state_path(environ: Mapping[str, str] | None = None) -> Path:
-    environ = os.environ if environ is None else environ
-    directory = environ.get(STATE_DIR_ENV, "").strip()
-    base = Path(directory).expanduser() if directory else Path(platformdirs.user_state_dir("bcce"))
-    return base / STATE_FILE_NAME
+    """The breakers' file in the state directory (bcce_tf.paths owns where that is)."""
+    return state_file(STATE_FILE_NAME, environ)
+
+
+__all__ = ["STATE_DIR_ENV", "STATE_FILE_NAME", "BreakerStore", "BreakerUpdate", "Change", "FileBreakerStore",
+           "default_state_path"]
 
 
 class FileBreakerStore:

@@ -72,12 +72,22 @@ def classify_text(text: str) -> Failure:
                 continue
             if kind is FailureKind.LOCKED:
                 lock = parse_lock_info(readable)
-                if lock is None:
-                    continue
-                return Failure(kind, _lock_reason(pattern, lock), lock)
+                if lock is not None:
+                    return Failure(kind, _lock_reason(pattern, lock), lock)
+                if _LOCK_REFUSED.search(flat):
+                    # the holder was caught writing its Lock Info (local state), or the backend refused without it
+                    return Failure(kind, f"{pattern.name}: held by a run that has not named itself yet")
+                continue
             detail = _denial_text(flat, match) if kind is FailureKind.PERMISSION_DENIED else ""
             return Failure(kind, f"{pattern.name}: {_excerpt(match, readable)}", action=_action(match), detail=detail)
     return Failure(FailureKind.FATAL, f"unclassified: {_first_error_line(readable)}")
+
+
+# A lock refused by its holder, as opposed to a lock that could not be reached (a network fault: transient).
+_LOCK_REFUSED = re.compile(
+    r"Error acquiring the state lock.{0,600}?(resource temporarily unavailable|ConditionalCheckFailed|PreconditionFailed"
+    r"|lock is already held|already locked)", re.IGNORECASE,
+)
 
 
 def _denial_text(flat: str, match: re.Match[str]) -> str:

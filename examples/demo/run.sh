@@ -21,5 +21,7 @@ step "bcce --endpoint-url $url output"
 bcce --endpoint-url "$url" output
 step "bcce --endpoint-url $url plan --detailed-exitcode (a second plan has nothing to do)"
 bcce --endpoint-url "$url" plan --detailed-exitcode
-step "bcce --endpoint-url $url destroy --component all --auto-approve"
+step "bcce --endpoint-url $url destroy --component all --auto-approve (keeps what holds data, and lists it)"
 bcce --endpoint-url "$url" destroy --component all --auto-approve
+step "bcce --endpoint-url $url destroy --component all --auto-approve --delete-data (the data too, the key last)"
+bcce --endpoint-url "$url" destroy --component all --auto-approve --delete-data

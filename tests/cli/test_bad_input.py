@@ -54,9 +54,11 @@ CASES = [
     ("external preflight", ["--endpoint-url", DEAD], '{"profile": "a b]"}', U, "query key 'profile'"),
     ("external preflight", ["--endpoint-url", DEAD], '{"score": "100"}', U, "unknown query key 'score'"),
     ("validate", ["/nonexistent/root"], None, U, "validate: /nonexistent/root is not a folder"),
-    ("doctor", ["--component", "bogus"], None, U, "--component must be one of"),
+    ("doctor", ["--component", "bogus"], None, U, "--component: unknown value 'bogus'"),
+    ("doctor", ["--component", "history", "--format", "yaml"], None, U, "--format must be one of text, json, markdown"),
     ("metrics serve", ["--port", "70000"], None, U, "'--port'"),
     ("reset-circuit-breaker", ["no-such-breaker"], None, U, "no circuit breaker named 'no-such-breaker'"),
+    ("claude-code settings", ["--scope", "team"], None, U, "--scope must be one of user, project, managed, not 'team'"),
 ]
 
 

@@ -79,7 +79,7 @@ def test_merge_prefers_what_was_typed():
 
 def test_global_options_after_a_nested_command(project, capsys, monkeypatch):
     monkeypatch.setenv("BCCE_STATE_DIR", str(project / "state"))
-    assert run(["doctor", "--json", "--log-format", "json", "-q"]) == 0
+    assert run(["doctor", "--component", "history", "--json", "--log-format", "json", "-q"]) == 0
     assert run(["cost", "estimate", "--config", "bcce.json", "--format", "json"]) == 0
     assert run(["external", "account", "--endpoint-url", "ftp://x"]) == ExitCode.USAGE
 

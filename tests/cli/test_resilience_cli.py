@@ -152,7 +152,7 @@ def test_a_failed_config_is_recorded_too(project, capsys):
 
 def test_commands_that_change_nothing_leave_no_record(project, capsys):
     assert run(["render"]) == 0
-    assert run(["doctor"]) == 0
+    assert run(["doctor", "--component", "history"]) == 0
     assert runs() == []
 
 
@@ -182,7 +182,7 @@ def test_readiness_is_announced_and_recorded(project, emulator, capsys):
 # -- doctor and reset-circuit-breaker --------------------------------------------------------
 
 def test_doctor_on_a_fresh_machine(project, capsys):
-    assert run(["doctor"]) == 0
+    assert run(["doctor", "--component", "circuit-breakers,history"]) == 0
     out = capsys.readouterr().out
     assert out.count("none recorded yet") == 2
     assert "circuit-breakers.json" in out and "runs.jsonl" in out
@@ -194,7 +194,7 @@ def test_doctor_lists_breakers_and_runs(project, capsys):
     assert run(["state", "bootstrap"]) == ExitCode.USAGE  # a recorded run: the config names no state bucket
     capsys.readouterr()
 
-    assert run(["doctor"]) == 0
+    assert run(["doctor", "--component", "circuit-breakers", "--component", "history"]) == 0
     out = capsys.readouterr().out
     row = next(line for line in out.splitlines() if line.strip().startswith(APPLY_BREAKER))
     assert row.split()[1:3] == ["open", "1"]
@@ -202,7 +202,7 @@ def test_doctor_lists_breakers_and_runs(project, capsys):
     assert any(line.strip().startswith(INIT_BREAKER) and line.split()[1] == "closed" for line in out.splitlines())
     assert RUN_ID in out and " state bootstrap " in out and " usage " in out
 
-    assert run(["doctor", "--json"]) == 0
+    assert run(["doctor", "--component", "circuit-breakers,history", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     [apply_view] = [b for b in report["circuit_breakers"] if b["name"] == APPLY_BREAKER]
     assert apply_view["state"] == "open" and apply_view["failures"] == 1

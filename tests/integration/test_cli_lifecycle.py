@@ -64,7 +64,7 @@ def test_s3_backend_plan_apply_output_destroy(project, emulator, capsys):
     outputs = json.loads(capsys.readouterr().out)["bcce-us-east-1"]
     assert outputs["audit_bucket"] == "bcce-acme-123456789012-us-east-1-trail"
 
-    assert run([*url, "destroy", "--auto-approve"]) == 0
+    assert run([*url, "destroy", "--auto-approve", "--delete-data"]) == 0
     names = {b["Name"] for b in s3.list_buckets()["Buckets"]}
     assert names == {"acme-bcce-state"}, "only the state bucket may remain"
     assert emulator.client("logs").describe_log_groups(logGroupNamePrefix="/bcce/")["logGroups"] == []
@@ -81,4 +81,4 @@ def test_local_state_and_detailed_exitcode(project, emulator, capsys):
     # A change made outside Terraform shows up as a change to make.
     emulator.client("logs").put_retention_policy(logGroupName="/bcce/bcce-acme/audit", retentionInDays=1)
     assert run([*url, "plan", "--force", "--detailed-exitcode"]) == ExitCode.CHANGES_PRESENT
-    assert run([*url, "destroy", "--auto-approve"]) == 0
+    assert run([*url, "destroy", "--auto-approve", "--delete-data"]) == 0

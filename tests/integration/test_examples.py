@@ -142,7 +142,9 @@ def test_null_resource_hook_runs_readiness_plan_apply_and_destroy(emulator, prov
     assert summary["readiness_score"] == report["score"]
 
     ok(terraform(root, env, "destroy", "-auto-approve", "-input=false", "-no-color", url, "-var=min_score=10"))
-    assert not [b for b in bucket_names(emulator) if b.startswith("bcce-example-")]
+    kept = [b for b in bucket_names(emulator) if b.startswith("bcce-example-")]
+    assert "bcce-example-123456789012-us-east-1-trail" in kept, "a destroy keeps the buckets that hold data"
+    assert not emulator.client("cloudtrail").describe_trails()["trailList"], "what holds no data is gone"
 
 
 # ---------------------------------------------------------------- CI gate

@@ -110,10 +110,12 @@ def test_alarms_find_what_bcce_publishes_and_a_dead_network_loses_no_point(emula
     [(namespace, name, dimensions, stat)] = described_alarm_metrics(alarm)
     values = metric_values(cloudwatch, namespace, name, dimensions, stat, since)
     assert sum(v for _, v in values) == 1 and alarm["Threshold"] == 1, values
-    assert (minute(failed_at), 1.0) in [(minute(t.timestamp()), v) for t, v in values if v]
-    for datum in kept:  # every kept point is now in CloudWatch, in the minute it was made
+    # the point kept its original timestamp: it falls in the period that holds it (the emulator's periods
+    # start at the query's StartTime, not on the minute)
+    assert any(v == 1.0 and t.timestamp() <= failed_at < t.timestamp() + 60 for t, v in values), (failed_at, values)
+    for datum in kept:  # every kept point is now in CloudWatch, in the period that holds its timestamp
         found = metric_values(cloudwatch, datum.namespace, datum.name, dict(datum.dimensions), "SampleCount", since)
-        assert minute(datum.timestamp) in [minute(t.timestamp()) for t, _ in found], datum
+        assert any(t.timestamp() <= datum.timestamp < t.timestamp() + 60 for t, _ in found), datum
     for key in ("deployment-failures", "circuit-breaker-open", "readiness-below-threshold"):
         [(namespace, name, dimensions, stat)] = described_alarm_metrics(alarms[key])
         assert metric_values(cloudwatch, namespace, name, dimensions, stat, since), f"alarm {key} has no data points"
@@ -133,4 +135,4 @@ def test_alarms_find_what_bcce_publishes_and_a_dead_network_loses_no_point(emula
     assert ("bcce_circuit_breaker_open", (("breaker", "terraform-apply:bcce:us-east-1"),)) in samples
     assert ("bcce_monthly_cost", (("stack", "bcce"),)) in samples
 
-    assert run(["--endpoint-url", emulator.url, "destroy", "--auto-approve"]) == 0
+    assert run(["--endpoint-url", emulator.url, "destroy", "--auto-approve", "--delete-data"]) == 0

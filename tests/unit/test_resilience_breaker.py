@@ -451,3 +451,13 @@ def test_dynamodb_store_reports_a_missing_table_as_an_aws_error(dynamodb: Any) -
 
     with pytest.raises(AwsError, match="dynamodb:GetItem failed: ResourceNotFoundException"):
         CircuitBreaker(NAME, store).admit()
+
+
+def test_every_state_file_lives_in_the_one_state_directory(tmp_path: Path) -> None:
+    from bcce_tf import history, paths
+    from bcce_tf.resilience import breaker_store
+
+    environ = {"BCCE_STATE_DIR": str(tmp_path)}
+    assert paths.state_dir(environ) == tmp_path
+    assert breaker_store.STATE_DIR_ENV == paths.STATE_DIR_ENV == "BCCE_STATE_DIR"
+    assert default_state_path(environ).parent == history.history_path(environ).parent == tmp_path

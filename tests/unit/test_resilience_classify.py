@@ -223,6 +223,23 @@ def test_state_lock_in_old_single_line_form() -> None:
     )
 
 
+@pytest.mark.parametrize("detail", [
+    "Error message: resource temporarily unavailable",
+    "Error message: operation error DynamoDB: PutItem, ConditionalCheckFailedException: The conditional request failed",
+])
+def test_a_lock_refused_without_lock_info_is_still_a_lock(detail: str) -> None:
+    failure = classify_terraform_output(f"Error: Error acquiring the state lock\n\n{detail}\n")
+
+    assert failure.kind is FailureKind.LOCKED and failure.lock is None
+
+
+def test_a_lock_table_that_cannot_be_reached_is_not_a_lock() -> None:
+    stderr = ("Error: Error acquiring the state lock\n\nError message: operation error DynamoDB: PutItem, "
+              "https response error StatusCode: 0, RequestID: , request send failed: dial tcp 127.0.0.1:9: connect: connection refused\n")
+
+    assert classify_terraform_output(stderr).kind is not FailureKind.LOCKED
+
+
 def _json_line(**fields: object) -> str:
     return json.dumps(fields)
 
