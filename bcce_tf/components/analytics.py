@@ -17,6 +17,8 @@ SERVICES: tuple[str, ...] = ("s3", "glue", "athena", "logs", "firehose", "iam", 
 # IAM roles the component creates ("{prefix}" = <stack>-<organization>). IAM names are global to
 # the account, so the region is part of each name; at most 64 characters.
 IAM_ROLE_NAMES: tuple[str, ...] = ("{prefix}-{region}-ingest", "{prefix}-{region}-logsub", "{prefix}-{region}-invlog")
+# Roles rendered only from this provider generation on (the rest exist in every rendering).
+IAM_ROLE_MIN_GENERATION: dict[str, int] = {"{prefix}-{region}-invlog": 5}
 
 INVOCATION_LOGGING_UNSUPPORTED = (
     "analytics: Bedrock model invocation logging NOT CONFIGURED. provider.generation 3 (hashicorp/aws 3.x) has no "

@@ -107,7 +107,8 @@ def test_lake_bucket_tiers_and_encryption(generation):
     assert [(t["days"], t["storage_class"]) for t in lake["transitions"]] == [(30, "STANDARD_IA"), (90, "GLACIER"), (365, "DEEP_ARCHIVE")]
     assert lake["kms_key_arn"] == "${var.kms_key_arn}"
     assert lake["access_log_bucket"] == "${var.access_log_bucket}"
-    assert lake["name"].endswith("-lake")
+    assert lake["name"] == "${local.lake_bucket_name}"
+    assert named_blocks(doc, "locals")["lake_bucket_name"] == "${var.bucket_prefix}-lake"
     assert modules(doc)["athena_bucket"]["name"].endswith("-athena")
 
 
@@ -119,40 +120,89 @@ def test_athena_workgroup_enforces_encrypted_results_and_a_scan_limit(generation
     assert config["bytes_scanned_cutoff_per_query"] == "${var.bytes_scanned_cutoff_per_query}"
     encryption = one(one(config["result_configuration"])["encryption_configuration"])
     assert encryption == {"encryption_option": "SSE_KMS", "kms_key_arn": "${var.kms_key_arn}"}
-    queries = named_blocks(doc, "locals")["named_queries"]
-    assert set(queries) == {"cost-by-model", "top-users", "daily-tokens", "error-rate"}
-    for query in queries.values():
-        assert "FROM ${local.table}" in query["query"]
-    assert resources(doc, "aws_athena_named_query")["this"]["for_each"] == "${local.named_queries}"
+    saved = resources(doc, "aws_athena_named_query")["this"]
+    assert saved["for_each"] == "${local.named_queries}"
+    assert (saved["query"], saved["workgroup"]) == ("${each.value.query}", "${aws_athena_workgroup.this.id}")
+    tables = named_blocks(doc, "locals")["table_names"]
+    assert tables == {
+        "@invocation_logs@": '\\"${aws_glue_catalog_database.this.name}\\".\\"${aws_glue_catalog_table.invocation_logs.name}\\"',
+        "@claude_code_events@": '\\"${aws_glue_catalog_database.this.name}\\".\\"${aws_glue_catalog_table.claude_code_events.name}\\"',
+    }
+    queries = __import__("json").loads(render(generation)[TFVARS_FILENAME])["analytics_named_queries"]
+    assert set(queries) == {
+        "tokens-cost-by-model", "tokens-cost-by-principal", "tokens-cost-per-day", "cache-hit-rate", "error-rate-and-throttles",
+        "claude-code-cost-by-user", "claude-code-cost-by-team", "claude-code-cost-by-model-per-day",
+        "claude-code-active-users-per-day", "claude-code-api-errors", "claude-code-top-sessions",
+    }
+    for name, query in queries.items():
+        markers = {m for m in tables if m in query["query"]}
+        assert len(markers) == 1, name
+        assert ("@invocation_logs@" in markers) != name.startswith("claude-code-"), name
+
+
+def projection(table: dict[str, Any]) -> dict[str, str]:
+    return {k: v for k, v in table["parameters"].items() if k.startswith("projection.") or k == "storage.location.template"}
 
 
 @pytest.mark.parametrize("generation", GENERATIONS)
-def test_usage_table_is_parquet_partitioned_by_day(generation):
+def test_claude_code_events_table_reads_the_exporters_json_partitioned_by_day(generation):
     doc = parse(render(generation)["modules/analytics/main.tf"])
-    table = resources(doc, "aws_glue_catalog_table")["usage_events"]
+    table = resources(doc, "aws_glue_catalog_table")["claude_code_events"]
     assert [p["name"] for p in table["partition_keys"]] == ["dt"]
+    assert projection(table) == {
+        "projection.enabled": "true", "projection.dt.type": "date", "projection.dt.format": "yyyy-MM-dd",
+        "projection.dt.range": "2024-01-01,NOW", "projection.dt.interval": "1", "projection.dt.interval.unit": "DAYS",
+        "storage.location.template": "s3://${module.lake_bucket.id}/${local.events_prefix}dt=$${dt}/",
+    }
+    assert named_blocks(doc, "locals")["events_prefix"] == "claude-code-events/"
     storage = one(table["storage_descriptor"])
-    assert one(storage["ser_de_info"])["serialization_library"].endswith("ParquetHiveSerDe")
+    assert one(storage["ser_de_info"])["serialization_library"] == "org.openx.data.jsonserde.JsonSerDe"
+    assert storage["input_format"] == "org.apache.hadoop.mapred.TextInputFormat"
     columns = {c["name"]: c["type"] for c in storage["columns"]}
     assert columns == {
-        "event_time": "timestamp", "user_id": "string", "team": "string", "model_id": "string",
-        "input_tokens": "bigint", "output_tokens": "bigint", "latency_ms": "bigint",
-        "estimated_cost_usd": "double", "session_id": "string", "project": "string", "status": "string",
+        "body": "string", "severity_number": "int", "severity_text": "string",
+        "attributes": "map<string,string>", "resource": "map<string,string>", "scope": "struct<name:string,version:string>",
     }
 
 
-def test_firehose_converts_to_parquet_only_where_the_provider_can_unwrap_log_records():
-    five = one(resources(parse(render(5)["modules/analytics/main.tf"]), "aws_kinesis_firehose_delivery_stream")["usage_events"]["extended_s3_configuration"])
+@pytest.mark.parametrize("generation", GENERATIONS)
+def test_invocation_logs_table_has_the_model_invocation_log_fields_partitioned_by_the_s3_day(generation):
+    doc = parse(render(generation)["modules/analytics/main.tf"])
+    table = resources(doc, "aws_glue_catalog_table")["invocation_logs"]
+    assert [p["name"] for p in table["partition_keys"]] == ["dt"]
+    assert projection(table)["projection.dt.format"] == "yyyy/MM/dd"
+    assert projection(table)["storage.location.template"] == "s3://${module.lake_bucket.id}/${local.invocation_logs_location}$${dt}/"
+    assert named_blocks(doc, "locals")["invocation_logs_location"] == (
+        "${local.invocation_logs_prefix}/AWSLogs/${var.account_id}/BedrockModelInvocationLogs/${var.region}/")
+    storage = one(table["storage_descriptor"])
+    assert one(storage["ser_de_info"])["serialization_library"] == "org.openx.data.jsonserde.JsonSerDe"
+    columns = {c["name"]: c["type"] for c in storage["columns"]}
+    assert columns == {
+        "schematype": "string", "schemaversion": "string", "timestamp": "string", "accountid": "string",
+        "identity": "struct<arn:string>", "region": "string", "requestid": "string", "operation": "string",
+        "modelid": "string", "errorcode": "string",
+        "input": "struct<inputcontenttype:string,inputtokencount:bigint,cachereadinputtokencount:bigint,cachewriteinputtokencount:bigint>",
+        "output": "struct<outputcontenttype:string,outputtokencount:bigint>",
+    }
+
+
+def test_firehose_unwraps_log_records_into_json_lines_only_where_the_provider_can():
+    doc5 = parse(render(5)["modules/analytics/main.tf"])
+    five = one(resources(doc5, "aws_kinesis_firehose_delivery_stream")["usage_events"]["extended_s3_configuration"])
     assert [p["type"] for p in one(five["processing_configuration"])["processors"]] == ["Decompression", "CloudWatchLogProcessing"]
-    schema = one(one(five["data_format_conversion_configuration"])["schema_configuration"])
-    assert schema["table_name"] == "${aws_glue_catalog_table.usage_events.name}"
-    assert five["buffering_size"] == 64
-    three = one(resources(parse(render(3)["modules/analytics/main.tf"]), "aws_kinesis_firehose_delivery_stream")["usage_events"]["extended_s3_configuration"])
+    assert "data_format_conversion_configuration" not in five
+    assert (five["compression_format"], five["buffering_size"]) == ("GZIP", 64)
+    assert named_blocks(doc5, "locals")["delivery_prefix"].startswith("${local.events_prefix}dt=")
+    doc3 = parse(render(3)["modules/analytics/main.tf"])
+    three = one(resources(doc3, "aws_kinesis_firehose_delivery_stream")["usage_events"]["extended_s3_configuration"])
     assert "data_format_conversion_configuration" not in three and "processing_configuration" not in three
-    assert three["buffer_size"] == 64
+    assert (three["compression_format"], three["buffer_size"]) == ("UNCOMPRESSED", 64)
+    # Still gzip CloudWatch Logs envelopes: kept out of the events table's location.
+    assert named_blocks(doc3, "locals")["delivery_prefix"].startswith("raw/")
     for stream in (five, three):
         assert stream["kms_key_arn"] == "${var.kms_key_arn}"
         assert stream["error_output_prefix"] == "${local.error_prefix}"
+        assert stream["prefix"] == "${local.delivery_prefix}"
 
 
 @pytest.mark.parametrize("generation", GENERATIONS)
@@ -271,7 +321,10 @@ def test_global_iam_and_dashboard_names_carry_the_region(generation):
         doc = parse(files[f"modules/{component}/main.tf"])
         for name, role in resources(doc, "aws_iam_role").items():
             assert "${var.region}" in role["name"], (component, name)
-        expected = {n.format(prefix="${var.name_prefix}", region="${var.region}") for n in component_module(component).IAM_ROLE_NAMES}
+        module = component_module(component)
+        since = getattr(module, "IAM_ROLE_MIN_GENERATION", {})
+        expected = {n.format(prefix="${var.name_prefix}", region="${var.region}") for n in module.IAM_ROLE_NAMES
+                    if generation >= since.get(n, 0)}
         assert {role["name"] for role in resources(doc, "aws_iam_role").values()} == expected, component
     dashboard = resources(parse(files["modules/monitoring/main.tf"]), "aws_cloudwatch_dashboard")["this"]
     assert "${var.region}" in dashboard["dashboard_name"]
