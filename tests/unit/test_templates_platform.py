@@ -87,7 +87,71 @@ def test_key_policy_names_each_service_with_conditions(generation):
     assert {c["variable"] for c in budgets["condition"]} == {"aws:SourceAccount", "aws:SourceArn"}
     via = [c for c in statements["AccountPrincipalsThroughStackServices"]["condition"] if c["variable"] == "kms:ViaService"]
     assert {v.split(".")[0] for v in via[0]["values"]} == {"s3", "firehose", "sns"}
-    assert "CloudWatchLogsInThisAccount" in statements
+    logs = statements["CloudWatchLogsInThisAccount"]
+    assert one(logs["principals"])["identifiers"] == ["logs.${var.region}.amazonaws.com"]
+    assert [(c["test"], c["variable"], c["values"]) for c in logs["condition"]] == [
+        ("ArnLike", "kms:EncryptionContext:aws:logs:arn", ["arn:${var.partition}:logs:${var.region}:${var.account_id}:*"])]
+    assert "kms:GenerateDataKey*" in logs["actions"] and "kms:Decrypt*" in logs["actions"]
+
+
+def test_key_policy_lets_bedrock_write_invocation_logs_only_where_invocation_logging_is_rendered():
+    def statements(generation, components=PLATFORM):
+        doc = parse(render(generation, components)["modules/security/main.tf"])
+        return {s["sid"]: s for s in resources(doc, "aws_iam_policy_document", "data")["key"]["statement"]}
+
+    bedrock = statements(5)["BedrockInvocationLogsToLake"]
+    assert one(bedrock["principals"])["identifiers"] == ["bedrock.amazonaws.com"]
+    assert bedrock["actions"] == ["kms:GenerateDataKey"]
+    assert {(c["test"], c["variable"]): c["values"] for c in bedrock["condition"]} == {
+        ("StringEquals", "aws:SourceAccount"): ["${var.account_id}"],
+        ("ArnLike", "aws:SourceArn"): ["arn:${var.partition}:bedrock:${var.region}:${var.account_id}:*"],
+    }
+    assert "BedrockInvocationLogsToLake" not in statements(3)
+    assert "BedrockInvocationLogsToLake" not in statements(5, ("security", "monitoring"))
+
+
+def test_invocation_logging_metadata_only_by_default_through_a_role_scoped_to_its_two_destinations():
+    files = render(5)
+    doc = parse(files["modules/analytics/main.tf"])
+    [logging] = resources(doc, "aws_bedrock_model_invocation_logging_configuration").values()
+    config = one(logging["logging_config"])
+    for flag in ("text_data_delivery_enabled", "image_data_delivery_enabled", "embedding_data_delivery_enabled", "video_data_delivery_enabled"):
+        assert config[flag] == "${var.log_prompts}", flag
+    cloudwatch = one(config["cloudwatch_config"])
+    assert cloudwatch == {
+        "log_group_name": "${aws_cloudwatch_log_group.invocations.name}",
+        "role_arn": "${aws_iam_role.invocation_logging.arn}",
+        "large_data_delivery_s3_config": [{"bucket_name": "${module.lake_bucket.id}", "key_prefix": "${local.invocation_large_data_prefix}"}],
+    }
+    assert one(config["s3_config"]) == {"bucket_name": "${module.lake_bucket.id}", "key_prefix": "${local.invocation_logs_prefix}"}
+    locals_ = named_blocks(doc, "locals")
+    # Large bodies stay outside the invocation_logs table's location.
+    assert not locals_["invocation_large_data_prefix"].startswith(locals_["invocation_logs_prefix"])
+    assert resources(doc, "aws_cloudwatch_log_group")["invocations"]["kms_key_id"] == "${var.kms_key_arn}"
+
+    policies = resources(doc, "aws_iam_policy_document", "data")
+    role = {s["sid"]: s for s in policies["invocation_logging"]["statement"]}
+    assert set(role) == {"InvocationLogStream", "LargeDataPrefix", "StackKeyThroughS3"}
+    assert (role["InvocationLogStream"]["actions"], role["InvocationLogStream"]["resources"]) == (
+        ["logs:CreateLogStream", "logs:PutLogEvents"],
+        ["arn:${var.partition}:logs:${var.region}:${var.account_id}:log-group:${aws_cloudwatch_log_group.invocations.name}:log-stream:aws/bedrock/modelinvocations"])
+    assert (role["LargeDataPrefix"]["actions"], role["LargeDataPrefix"]["resources"]) == (
+        ["s3:PutObject"], ["${module.lake_bucket.arn}/${local.invocation_large_data_prefix}/*"])
+    assert {c["variable"] for c in role["StackKeyThroughS3"]["condition"]} == {"kms:ViaService", "kms:EncryptionContext:aws:s3:arn"}
+    trust = one(policies["invocation_logging_assume"]["statement"])
+    assert one(trust["principals"])["identifiers"] == ["bedrock.amazonaws.com"]
+    assert {c["variable"] for c in trust["condition"]} == {"aws:SourceAccount", "aws:SourceArn"}
+
+    lake = one(policies["lake_invocation_logs"]["statement"])
+    assert (lake["actions"], one(lake["principals"])["identifiers"]) == (["s3:PutObject"], ["bedrock.amazonaws.com"])
+    assert lake["resources"] == ["arn:${var.partition}:s3:::${local.lake_bucket_name}/${local.invocation_logs_prefix}/AWSLogs/${var.account_id}/BedrockModelInvocationLogs/*"]
+    assert modules(doc)["lake_bucket"]["policy_documents"] == ["${data.aws_iam_policy_document.lake_invocation_logs.json}"]
+
+    assert __import__("json").loads(files[TFVARS_FILENAME])["analytics_log_prompts"] is False
+    assert __import__("json").loads(render(5, analytics={"log_prompts": True})[TFVARS_FILENAME])["analytics_log_prompts"] is True
+    three = parse(render(3)["modules/analytics/main.tf"])
+    assert "aws_bedrock_model_invocation_logging_configuration" not in {k for block in three["resource"] for k in block}
+    assert "policy_documents" not in modules(three)["lake_bucket"]
 
 
 @pytest.mark.parametrize("generation", GENERATIONS)
