@@ -48,6 +48,10 @@ _INV_CACHE_WRITE = 'SUM(COALESCE(l."input".cachewriteinputtokencount, 0))'
 _INV_WINDOW = f"l.dt >= date_format(current_date - INTERVAL '{WINDOW_DAYS}' DAY, '%Y/%m/%d')"
 
 
+# A COUNT_IF predicate is written so that it is never NULL: Athena counts NULL as false, other
+# engines (DuckDB, where the tests run the queries) return NULL for a group of only NULLs.
+
+
 def _attr(name: str, kind: str | None = None) -> str:
     value = f"element_at(e.attributes, '{name}')"
     return f"TRY_CAST({value} AS {kind})" if kind else value
@@ -104,7 +108,7 @@ def named_queries() -> dict[str, dict[str, str]]:
             f"Bedrock invocation logs: failed and throttled requests per day and model, last {WINDOW_DAYS} days",
             f"SELECT l.dt AS day,\n       l.modelid AS model_id,\n       COUNT(*) AS requests,\n"
             f"       COUNT_IF(l.errorcode IS NOT NULL) AS errors,\n"
-            f"       COUNT_IF(l.errorcode = 'ThrottlingException') AS throttles,\n"
+            f"       COUNT_IF(COALESCE(l.errorcode, '') = 'ThrottlingException') AS throttles,\n"
             f"       ROUND(100.0 * COUNT_IF(l.errorcode IS NOT NULL) / COUNT(*), 2) AS error_rate_pct\n"
             f"FROM {INVOCATIONS} l\nWHERE {_INV_WINDOW}\nGROUP BY l.dt, l.modelid\nORDER BY day, model_id",
         ),
@@ -130,7 +134,7 @@ def named_queries() -> dict[str, dict[str, str]]:
             f"Claude Code events: distinct developers and sessions per day, last {WINDOW_DAYS} days",
             f"SELECT e.dt AS day,\n       COUNT(DISTINCT {_attr('user.email')}) AS active_users,\n"
             f"       COUNT(DISTINCT {_attr('session.id')}) AS sessions,\n"
-            f"       COUNT_IF({_attr('event.name')} = 'user_prompt') AS prompts\n"
+            f"       COUNT_IF(COALESCE({_attr('event.name')}, '') = 'user_prompt') AS prompts\n"
             f"FROM {EVENTS} e\nWHERE {_EV_WINDOW}\nGROUP BY e.dt\nORDER BY day",
         ),
         "claude-code-api-errors": (

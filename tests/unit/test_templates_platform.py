@@ -253,7 +253,7 @@ def test_invocation_logs_table_has_the_model_invocation_log_fields_partitioned_b
 def test_firehose_unwraps_log_records_into_json_lines_only_where_the_provider_can():
     doc5 = parse(render(5)["modules/analytics/main.tf"])
     five = one(resources(doc5, "aws_kinesis_firehose_delivery_stream")["usage_events"]["extended_s3_configuration"])
-    assert [p["type"] for p in one(five["processing_configuration"])["processors"]] == ["Decompression", "CloudWatchLogProcessing"]
+    assert [p["type"] for p in one(five["processing_configuration"])["processors"]] == ["Decompression", "CloudWatchLogProcessing", "AppendDelimiterToRecord"]
     assert "data_format_conversion_configuration" not in five
     assert (five["compression_format"], five["buffering_size"]) == ("GZIP", 64)
     assert named_blocks(doc5, "locals")["delivery_prefix"].startswith("${local.events_prefix}dt=")
