@@ -103,6 +103,11 @@ def invocation_record(now: datetime, row: tuple) -> dict[str, Any]:
         record["output"] = {"outputContentType": "application/json", "outputTokenCount": output}
     if error:
         record["errorCode"] = error
+    if days_ago == 1 and operation == "InvokeModelWithResponseStream":
+        # As with analytics.log_prompts on: bodies in the record, which the table does not declare.
+        record["input"]["inputBodyJson"] = {"anthropic_version": "bedrock-2023-05-31", "max_tokens": 1024,
+                                            "messages": [{"role": "user", "content": [{"type": "text", "text": "Explain this diff"}]}]}
+        record["output"]["outputBodyJson"] = [{"type": "message_delta", "delta": {"stop_reason": "end_turn"}}]
     return record
 
 
