@@ -142,6 +142,9 @@ class Monitoring(Strict):
 class Analytics(Strict):
     # Athena cancels a query of the analytics workgroup once it has scanned this many GB.
     athena_bytes_scanned_cutoff_gb: int = Field(default=10, ge=1, le=1_000_000)
+    # Bedrock model invocation logging delivers metadata only (who, model, tokens, errors) unless
+    # this is true: then the text, image and embedding bodies of every request are logged too.
+    log_prompts: bool = False
 
 
 class Backend(Strict):

@@ -4,7 +4,7 @@ metrics and the columns of the lake's usage table.
 Panels: the four of the earlier TypeScript BCCE's Grafana board in CloudWatch form (deployment
 success rate, deployment duration p95, circuit breaker open, estimated monthly cost), then Claude
 Code usage: tokens and cost per user, team and model, active users (Athena over the lake's
-`usage_events` table, when the analytics component is deployed), errors (the usage log's metric
+`claude_code_events` table, when the analytics component is deployed), errors (the usage log's metric
 filter) and Bedrock throttles (AWS/Bedrock). The data sources are the ones the instance's user
 data provisions, named by their uid.
 """
@@ -17,17 +17,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from bcce_tf.metrics.table import REGION, STACK, cloudwatch
+from bcce_tf.usage_queries import API_REQUESTS, EVENT_TIME, event_attribute, event_token_columns
 
 CLOUDWATCH_UID = "bcce-cloudwatch"
 ATHENA_UID = "bcce-athena"
 CLOUDWATCH = {"type": "cloudwatch", "uid": CLOUDWATCH_UID}
 ATHENA = {"type": "grafana-athena-datasource", "uid": ATHENA_UID}
 DASHBOARD_UID = "bcce-overview"
-USAGE_TABLE = "usage_events"  # the analytics component's Glue table
+USAGE_TABLE = "claude_code_events"  # the analytics component's Glue table of Claude Code's OTel events
 PERIOD = "300"
-# The lake is partitioned by day (dt = yyyy-MM-dd): filtering on it keeps Athena from scanning all of it.
-_DAYS = "dt BETWEEN date_format($__timeFrom(), '%Y-%m-%d') AND date_format($__timeTo(), '%Y-%m-%d')"
-_IN_RANGE = f"WHERE $__timeFilter(event_time) AND {_DAYS}"
+# The lake is partitioned by delivery day (dt = yyyy-MM-dd): filtering on it keeps Athena from
+# scanning all of it. The event's own time is its `event.timestamp` attribute; Grafana's
+# $__timeFilter(column) macro splits its argument at commas, so the range is spelled out.
+_DAYS = "e.dt BETWEEN date_format($__timeFrom(), '%Y-%m-%d') AND date_format($__timeTo(), '%Y-%m-%d')"
+_IN_RANGE = f"WHERE {_DAYS} AND {EVENT_TIME} BETWEEN $__timeFrom() AND $__timeTo()"
+_FROM = f"FROM {USAGE_TABLE} e {_IN_RANGE}"
 
 
 @dataclass(frozen=True)
@@ -71,10 +75,13 @@ def _panel(title: str, kind: str, datasource: Mapping[str, str], targets: list[d
 
 
 def _per(column: str, title: str, x: int, y: int) -> dict[str, Any]:
-    sql = (f"SELECT {column}, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens, "
-           f"sum(estimated_cost_usd) AS cost_usd, count(*) AS requests FROM {USAGE_TABLE} {_IN_RANGE} "
-           f"GROUP BY {column} ORDER BY cost_usd DESC LIMIT 25")
+    sql = (f"SELECT {column}, COUNT(*) AS requests, {event_token_columns()} {_FROM} AND {API_REQUESTS} "
+           f"GROUP BY 1 ORDER BY cost_usd DESC LIMIT 25")
     return _panel(title, "table", ATHENA, [_sql("A", sql, table=True)], x, y, width=8)
+
+
+def _event_named(name: str) -> str:
+    return f"COALESCE({event_attribute('event.name')}, '') = '{name}'"
 
 
 def dashboard(stack: str, region: str, analytics: bool, cost_region: str = "") -> dict[str, Any]:
@@ -101,15 +108,15 @@ def dashboard(stack: str, region: str, analytics: bool, cost_region: str = "") -
     y = 16
     if analytics:
         panels += [
-            _per("user_id", "Tokens and cost per user", 0, y),
-            _per("team", "Tokens and cost per team", 8, y),
-            _per("model_id", "Tokens and cost per model", 16, y),
+            _per(f"{event_attribute('user.email')} AS user_email", "Tokens and cost per user", 0, y),
+            _per("COALESCE(element_at(e.resource, 'team.id'), 'unassigned') AS team", "Tokens and cost per team", 8, y),
+            _per(f"{event_attribute('model')} AS model", "Tokens and cost per model", 16, y),
             _panel("Active users per day", "timeseries", ATHENA, [_sql("A", (
-                f"SELECT $__timeGroup(event_time, '1d') AS time, count(DISTINCT user_id) AS active_users "
-                f"FROM {USAGE_TABLE} {_IN_RANGE} GROUP BY 1 ORDER BY 1"), table=False)], 0, y + 8),
+                f"SELECT date_trunc('day', {EVENT_TIME}) AS time, COUNT(DISTINCT {event_attribute('user.email')}) AS active_users "
+                f"{_FROM} GROUP BY 1 ORDER BY 1"), table=False)], 0, y + 8),
             _panel("Requests and errors per hour (lake)", "timeseries", ATHENA, [_sql("A", (
-                f"SELECT $__timeGroup(event_time, '1h') AS time, count(*) AS requests, "
-                f"count_if(status = 'error') AS errors FROM {USAGE_TABLE} {_IN_RANGE} GROUP BY 1 ORDER BY 1"),
+                f"SELECT date_trunc('hour', {EVENT_TIME}) AS time, COUNT_IF({_event_named('api_request')}) AS requests, "
+                f"COUNT_IF({_event_named('api_error')}) AS errors {_FROM} GROUP BY 1 ORDER BY 1"),
                 table=False)], 12, y + 8),
         ]
         y += 16

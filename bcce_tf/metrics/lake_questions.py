@@ -1,4 +1,4 @@
-"""Saved questions over the lake's `usage_events` table, in plain Athena SQL (no dashboard macros),
+"""Saved questions over the lake's `claude_code_events` table, in plain Athena SQL (no dashboard macros),
 for platforms that keep saved SQL: Superset's SQL Lab gets them at first boot.
 
 The same Claude Code usage the Grafana dashboard shows: tokens and cost per user, team and model,
@@ -13,10 +13,12 @@ import json
 from dataclasses import asdict, dataclass
 
 from bcce_tf.metrics.grafana_dashboard import USAGE_TABLE
+from bcce_tf.usage_queries import API_REQUESTS, EVENT_TIME, event_attribute, event_token_columns
 
 DAYS = 30
-_RECENT = (f"WHERE dt >= CAST(current_date - INTERVAL '{DAYS}' DAY AS varchar) "
-           f"AND event_time >= current_timestamp - INTERVAL '{DAYS}' DAY")
+_RECENT = (f"WHERE e.dt >= CAST(current_date - INTERVAL '{DAYS}' DAY AS varchar) "
+           f"AND {EVENT_TIME} >= current_timestamp - INTERVAL '{DAYS}' DAY")
+_FROM = f"FROM {USAGE_TABLE} e {_RECENT}"
 
 
 @dataclass(frozen=True)
@@ -30,28 +32,31 @@ def _per(column: str, what: str) -> Question:
     return Question(
         label=f"bcce: tokens and cost per {what}",
         description=f"Claude Code input and output tokens, estimated cost (USD) and requests per {what}, last {DAYS} days.",
-        sql=(f"SELECT {column}, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens, "
-             f"sum(estimated_cost_usd) AS cost_usd, count(*) AS requests FROM {USAGE_TABLE} {_RECENT} "
-             f"GROUP BY {column} ORDER BY cost_usd DESC LIMIT 100"),
+        sql=(f"SELECT {column}, COUNT(*) AS requests, {event_token_columns()} {_FROM} AND {API_REQUESTS} "
+             f"GROUP BY 1 ORDER BY cost_usd DESC LIMIT 100"),
     )
+
+
+def _event_named(name: str) -> str:
+    return f"COALESCE({event_attribute('event.name')}, '') = '{name}'"
 
 
 def questions() -> list[Question]:
     return [
-        _per("user_id", "user"),
-        _per("team", "team"),
-        _per("model_id", "model"),
+        _per(f"{event_attribute('user.email')} AS user_email", "user"),
+        _per("COALESCE(element_at(e.resource, 'team.id'), 'unassigned') AS team", "team"),
+        _per(f"{event_attribute('model')} AS model", "model"),
         Question(
             label="bcce: active users per day",
             description=f"Distinct Claude Code users per day, last {DAYS} days.",
-            sql=(f"SELECT date_trunc('day', event_time) AS day, count(DISTINCT user_id) AS active_users "
-                 f"FROM {USAGE_TABLE} {_RECENT} GROUP BY 1 ORDER BY 1"),
+            sql=(f"SELECT date_trunc('day', {EVENT_TIME}) AS day, COUNT(DISTINCT {event_attribute('user.email')}) AS active_users "
+                 f"{_FROM} GROUP BY 1 ORDER BY 1"),
         ),
         Question(
             label="bcce: requests and errors per hour",
             description=f"Claude Code requests and failed requests per hour, last {DAYS} days.",
-            sql=(f"SELECT date_trunc('hour', event_time) AS hour, count(*) AS requests, "
-                 f"count_if(status = 'error') AS errors FROM {USAGE_TABLE} {_RECENT} GROUP BY 1 ORDER BY 1"),
+            sql=(f"SELECT date_trunc('hour', {EVENT_TIME}) AS hour, COUNT_IF({_event_named('api_request')}) AS requests, "
+                 f"COUNT_IF({_event_named('api_error')}) AS errors {_FROM} GROUP BY 1 ORDER BY 1"),
         ),
     ]
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from bcce_tf import usage_queries
 from bcce_tf.components.network import INTERFACE_ENDPOINT_SERVICES
 from tests.support.stack import StackRun, emulator_config, render_for_emulator
 
@@ -153,11 +154,17 @@ def test_analytics_component_applies_converges_and_destroys(emulator, provider_m
     assert [(t["Days"], t["StorageClass"]) for t in tiering["Transitions"]] == [(30, "STANDARD_IA"), (90, "GLACIER"), (365, "DEEP_ARCHIVE")]
 
     glue = emulator.client("glue")
-    table = glue.get_table(DatabaseName=out["glue_database"], Name="usage_events")["Table"]
-    assert [k["Name"] for k in table["PartitionKeys"]] == ["dt"]
-    assert table["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"].endswith("ParquetHiveSerDe")
-    assert table["StorageDescriptor"]["Location"] == f"s3://{out['lake_bucket']}/usage-events/"
-    assert {c["Name"] for c in table["StorageDescriptor"]["Columns"]} >= {"event_time", "user_id", "model_id", "input_tokens", "estimated_cost_usd"}
+    events = glue.get_table(DatabaseName=out["glue_database"], Name="claude_code_events")["Table"]
+    assert [k["Name"] for k in events["PartitionKeys"]] == ["dt"]
+    assert events["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"] == "org.openx.data.jsonserde.JsonSerDe"
+    assert events["StorageDescriptor"]["Location"] == f"s3://{out['lake_bucket']}/claude-code-events/"
+    assert {c["Name"]: c["Type"] for c in events["StorageDescriptor"]["Columns"]}["attributes"] == "map<string,string>"
+    assert events["Parameters"]["storage.location.template"] == f"s3://{out['lake_bucket']}/claude-code-events/dt=${{dt}}/"
+    invocations = glue.get_table(DatabaseName=out["glue_database"], Name="invocation_logs")["Table"]
+    assert invocations["StorageDescriptor"]["Location"] == (
+        f"s3://{out['lake_bucket']}/bedrock-invocation-logs/AWSLogs/{ACCOUNT}/BedrockModelInvocationLogs/us-east-1/")
+    assert {c["Name"] for c in invocations["StorageDescriptor"]["Columns"]} >= {"timestamp", "identity", "modelid", "input", "output", "errorcode"}
+    assert invocations["Parameters"]["projection.dt.format"] == "yyyy/MM/dd"
 
     athena = emulator.client("athena")
     workgroup = athena.get_work_group(WorkGroup=out["athena_workgroup"])["WorkGroup"]["Configuration"]
@@ -169,8 +176,11 @@ def test_analytics_component_applies_converges_and_destroys(emulator, provider_m
     arn = f"arn:aws:athena:us-east-1:{ACCOUNT}:workgroup/{out['athena_workgroup']}"
     assert {t["Key"]: t["Value"] for t in athena.list_tags_for_resource(ResourceARN=arn)["Tags"]}["ManagedBy"] == "bcce"
     queries = [athena.get_named_query(NamedQueryId=i)["NamedQuery"] for i in out["athena_named_query_ids"].values()]
-    assert sorted(q["Name"] for q in queries) == sorted(f"bcce-acme-{n}" for n in ("cost-by-model", "top-users", "daily-tokens", "error-rate"))
-    assert all(f'"{out["glue_database"]}"."usage_events"' in q["QueryString"] for q in queries)
+    assert sorted(q["Name"] for q in queries) == sorted(f"bcce-acme-{n}" for n in usage_queries.named_queries())
+    for q in queries:
+        table = "claude_code_events" if q["Name"].startswith("bcce-acme-claude-code-") else "invocation_logs"
+        assert f'"{out["glue_database"]}"."{table}"' in q["QueryString"], q["Name"]
+        assert "@" not in q["QueryString"], q["Name"]
 
     logs = emulator.client("logs")
     [group] = logs.describe_log_groups(logGroupNamePrefix="/bcce/claude-code/")["logGroups"]
@@ -179,16 +189,20 @@ def test_analytics_component_applies_converges_and_destroys(emulator, provider_m
     destination = stream["Destinations"][0]["ExtendedS3DestinationDescription"]
     assert destination["BucketARN"] == f"arn:aws:s3:::{out['lake_bucket']}"
     assert destination["EncryptionConfiguration"]["KMSEncryptionConfig"]["AWSKMSKeyARN"] == key_arn
-    assert destination["Prefix"].startswith("raw/")  # provider 3.x: no CloudWatch Logs unwrapping, no Parquet
+    assert destination["Prefix"].startswith("raw/")  # provider 3.x: no CloudWatch Logs unwrapping
     assert destination["ErrorOutputPrefix"].startswith("errors/")
     [subscription] = logs.describe_subscription_filters(logGroupName="/bcce/claude-code/acme")["subscriptionFilters"]
     assert subscription["destinationArn"] == stream["DeliveryStreamARN"]
     trust = role_policy(emulator, subscription["roleArn"].rsplit("/", 1)[-1])["Statement"][0]
     assert trust["Principal"] == {"Service": "logs.amazonaws.com"} and "aws:SourceArn" in json.dumps(trust["Condition"])
 
-    # A usage event written to the log group travels subscription -> Firehose -> data lake.
-    event = {"event_time": "2026-01-05T10:00:00Z", "user_id": "dev@example.com", "model_id": "anthropic.claude-sonnet-4",
-             "input_tokens": 1200, "output_tokens": 300, "status": "success"}
+    # A Claude Code api_request event, as the awscloudwatchlogs exporter writes it, travels
+    # subscription -> Firehose -> data lake.
+    event = {"body": "claude_code.api_request", "severity_number": 9, "severity_text": "INFO",
+             "attributes": {"event.name": "api_request", "event.timestamp": "2026-01-05T10:00:00.000Z",
+                            "user.email": "dev@example.com", "session.id": "s-1", "model": "claude-sonnet-4-5",
+                            "input_tokens": "1200", "output_tokens": "300", "cost_usd": "0.0081", "duration_ms": "2100"},
+             "resource": {"service.name": "claude-code"}, "scope": {"name": "com.anthropic.claude_code.events", "version": "2.0.0"}}
     logs.create_log_stream(logGroupName="/bcce/claude-code/acme", logStreamName="probe")
     logs.put_log_events(logGroupName="/bcce/claude-code/acme", logStreamName="probe",
                         logEvents=[{"timestamp": 1767607200000, "message": json.dumps(event)}])

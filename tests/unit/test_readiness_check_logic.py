@@ -153,6 +153,17 @@ def test_combinations_warn_about_settings_that_clash():
     assert configuration.combinations(context(quiet)).status is Status.PASSED
 
 
+def test_invocation_logging_is_reported_where_generation_3_cannot_configure_it():
+    three = configuration.invocation_logging(context(Config(provider={"generation": 3})))
+    assert three.status is Status.WARNING and "NOT CONFIGURED" in three.evidence
+    assert "provider.generation to 5" in three.remediation
+    five = configuration.invocation_logging(context(Config(provider={"generation": 5}, analytics={"log_prompts": True})))
+    assert five.status is Status.PASSED and "analytics.log_prompts" in five.evidence
+    assert "metadata only" in configuration.invocation_logging(context(Config(provider={"generation": 5}))).evidence
+    without = configuration.invocation_logging(context(Config(provider={"generation": 3}, analytics_model="none")))
+    assert without.status is Status.PASSED
+
+
 def test_combinations_fail_when_nothing_is_enabled():
     config = Config(components=["guardrails"], guardrails=False)
     assert config.enabled_components() == ()

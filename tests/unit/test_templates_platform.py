@@ -87,7 +87,71 @@ def test_key_policy_names_each_service_with_conditions(generation):
     assert {c["variable"] for c in budgets["condition"]} == {"aws:SourceAccount", "aws:SourceArn"}
     via = [c for c in statements["AccountPrincipalsThroughStackServices"]["condition"] if c["variable"] == "kms:ViaService"]
     assert {v.split(".")[0] for v in via[0]["values"]} == {"s3", "firehose", "sns"}
-    assert "CloudWatchLogsInThisAccount" in statements
+    logs = statements["CloudWatchLogsInThisAccount"]
+    assert one(logs["principals"])["identifiers"] == ["logs.${var.region}.amazonaws.com"]
+    assert [(c["test"], c["variable"], c["values"]) for c in logs["condition"]] == [
+        ("ArnLike", "kms:EncryptionContext:aws:logs:arn", ["arn:${var.partition}:logs:${var.region}:${var.account_id}:*"])]
+    assert "kms:GenerateDataKey*" in logs["actions"] and "kms:Decrypt*" in logs["actions"]
+
+
+def test_key_policy_lets_bedrock_write_invocation_logs_only_where_invocation_logging_is_rendered():
+    def statements(generation, components=PLATFORM):
+        doc = parse(render(generation, components)["modules/security/main.tf"])
+        return {s["sid"]: s for s in resources(doc, "aws_iam_policy_document", "data")["key"]["statement"]}
+
+    bedrock = statements(5)["BedrockInvocationLogsToLake"]
+    assert one(bedrock["principals"])["identifiers"] == ["bedrock.amazonaws.com"]
+    assert bedrock["actions"] == ["kms:GenerateDataKey"]
+    assert {(c["test"], c["variable"]): c["values"] for c in bedrock["condition"]} == {
+        ("StringEquals", "aws:SourceAccount"): ["${var.account_id}"],
+        ("ArnLike", "aws:SourceArn"): ["arn:${var.partition}:bedrock:${var.region}:${var.account_id}:*"],
+    }
+    assert "BedrockInvocationLogsToLake" not in statements(3)
+    assert "BedrockInvocationLogsToLake" not in statements(5, ("security", "monitoring"))
+
+
+def test_invocation_logging_metadata_only_by_default_through_a_role_scoped_to_its_two_destinations():
+    files = render(5)
+    doc = parse(files["modules/analytics/main.tf"])
+    [logging] = resources(doc, "aws_bedrock_model_invocation_logging_configuration").values()
+    config = one(logging["logging_config"])
+    for flag in ("text_data_delivery_enabled", "image_data_delivery_enabled", "embedding_data_delivery_enabled", "video_data_delivery_enabled"):
+        assert config[flag] == "${var.log_prompts}", flag
+    cloudwatch = one(config["cloudwatch_config"])
+    assert cloudwatch == {
+        "log_group_name": "${aws_cloudwatch_log_group.invocations.name}",
+        "role_arn": "${aws_iam_role.invocation_logging.arn}",
+        "large_data_delivery_s3_config": [{"bucket_name": "${module.lake_bucket.id}", "key_prefix": "${local.invocation_large_data_prefix}"}],
+    }
+    assert one(config["s3_config"]) == {"bucket_name": "${module.lake_bucket.id}", "key_prefix": "${local.invocation_logs_prefix}"}
+    locals_ = named_blocks(doc, "locals")
+    # Large bodies stay outside the invocation_logs table's location.
+    assert not locals_["invocation_large_data_prefix"].startswith(locals_["invocation_logs_prefix"])
+    assert resources(doc, "aws_cloudwatch_log_group")["invocations"]["kms_key_id"] == "${var.kms_key_arn}"
+
+    policies = resources(doc, "aws_iam_policy_document", "data")
+    role = {s["sid"]: s for s in policies["invocation_logging"]["statement"]}
+    assert set(role) == {"InvocationLogStream", "LargeDataPrefix", "StackKeyThroughS3"}
+    assert (role["InvocationLogStream"]["actions"], role["InvocationLogStream"]["resources"]) == (
+        ["logs:CreateLogStream", "logs:PutLogEvents"],
+        ["arn:${var.partition}:logs:${var.region}:${var.account_id}:log-group:${aws_cloudwatch_log_group.invocations.name}:log-stream:aws/bedrock/modelinvocations"])
+    assert (role["LargeDataPrefix"]["actions"], role["LargeDataPrefix"]["resources"]) == (
+        ["s3:PutObject"], ["${module.lake_bucket.arn}/${local.invocation_large_data_prefix}/*"])
+    assert {c["variable"] for c in role["StackKeyThroughS3"]["condition"]} == {"kms:ViaService", "kms:EncryptionContext:aws:s3:arn"}
+    trust = one(policies["invocation_logging_assume"]["statement"])
+    assert one(trust["principals"])["identifiers"] == ["bedrock.amazonaws.com"]
+    assert {c["variable"] for c in trust["condition"]} == {"aws:SourceAccount", "aws:SourceArn"}
+
+    lake = one(policies["lake_invocation_logs"]["statement"])
+    assert (lake["actions"], one(lake["principals"])["identifiers"]) == (["s3:PutObject"], ["bedrock.amazonaws.com"])
+    assert lake["resources"] == ["arn:${var.partition}:s3:::${local.lake_bucket_name}/${local.invocation_logs_prefix}/AWSLogs/${var.account_id}/BedrockModelInvocationLogs/*"]
+    assert modules(doc)["lake_bucket"]["policy_documents"] == ["${data.aws_iam_policy_document.lake_invocation_logs.json}"]
+
+    assert __import__("json").loads(files[TFVARS_FILENAME])["analytics_log_prompts"] is False
+    assert __import__("json").loads(render(5, analytics={"log_prompts": True})[TFVARS_FILENAME])["analytics_log_prompts"] is True
+    three = parse(render(3)["modules/analytics/main.tf"])
+    assert "aws_bedrock_model_invocation_logging_configuration" not in {k for block in three["resource"] for k in block}
+    assert "policy_documents" not in modules(three)["lake_bucket"]
 
 
 @pytest.mark.parametrize("generation", GENERATIONS)
@@ -107,7 +171,8 @@ def test_lake_bucket_tiers_and_encryption(generation):
     assert [(t["days"], t["storage_class"]) for t in lake["transitions"]] == [(30, "STANDARD_IA"), (90, "GLACIER"), (365, "DEEP_ARCHIVE")]
     assert lake["kms_key_arn"] == "${var.kms_key_arn}"
     assert lake["access_log_bucket"] == "${var.access_log_bucket}"
-    assert lake["name"].endswith("-lake")
+    assert lake["name"] == "${local.lake_bucket_name}"
+    assert named_blocks(doc, "locals")["lake_bucket_name"] == "${var.bucket_prefix}-lake"
     assert modules(doc)["athena_bucket"]["name"].endswith("-athena")
 
 
@@ -119,40 +184,89 @@ def test_athena_workgroup_enforces_encrypted_results_and_a_scan_limit(generation
     assert config["bytes_scanned_cutoff_per_query"] == "${var.bytes_scanned_cutoff_per_query}"
     encryption = one(one(config["result_configuration"])["encryption_configuration"])
     assert encryption == {"encryption_option": "SSE_KMS", "kms_key_arn": "${var.kms_key_arn}"}
-    queries = named_blocks(doc, "locals")["named_queries"]
-    assert set(queries) == {"cost-by-model", "top-users", "daily-tokens", "error-rate"}
-    for query in queries.values():
-        assert "FROM ${local.table}" in query["query"]
-    assert resources(doc, "aws_athena_named_query")["this"]["for_each"] == "${local.named_queries}"
+    saved = resources(doc, "aws_athena_named_query")["this"]
+    assert saved["for_each"] == "${local.named_queries}"
+    assert (saved["query"], saved["workgroup"]) == ("${each.value.query}", "${aws_athena_workgroup.this.id}")
+    tables = named_blocks(doc, "locals")["table_names"]
+    assert tables == {
+        "@invocation_logs@": '\\"${aws_glue_catalog_database.this.name}\\".\\"${aws_glue_catalog_table.invocation_logs.name}\\"',
+        "@claude_code_events@": '\\"${aws_glue_catalog_database.this.name}\\".\\"${aws_glue_catalog_table.claude_code_events.name}\\"',
+    }
+    queries = __import__("json").loads(render(generation)[TFVARS_FILENAME])["analytics_named_queries"]
+    assert set(queries) == {
+        "tokens-cost-by-model", "tokens-cost-by-principal", "tokens-cost-per-day", "cache-hit-rate", "error-rate-and-throttles",
+        "claude-code-cost-by-user", "claude-code-cost-by-team", "claude-code-cost-by-model-per-day",
+        "claude-code-active-users-per-day", "claude-code-api-errors", "claude-code-top-sessions",
+    }
+    for name, query in queries.items():
+        markers = {m for m in tables if m in query["query"]}
+        assert len(markers) == 1, name
+        assert ("@invocation_logs@" in markers) != name.startswith("claude-code-"), name
+
+
+def projection(table: dict[str, Any]) -> dict[str, str]:
+    return {k: v for k, v in table["parameters"].items() if k.startswith("projection.") or k == "storage.location.template"}
 
 
 @pytest.mark.parametrize("generation", GENERATIONS)
-def test_usage_table_is_parquet_partitioned_by_day(generation):
+def test_claude_code_events_table_reads_the_exporters_json_partitioned_by_day(generation):
     doc = parse(render(generation)["modules/analytics/main.tf"])
-    table = resources(doc, "aws_glue_catalog_table")["usage_events"]
+    table = resources(doc, "aws_glue_catalog_table")["claude_code_events"]
     assert [p["name"] for p in table["partition_keys"]] == ["dt"]
+    assert projection(table) == {
+        "projection.enabled": "true", "projection.dt.type": "date", "projection.dt.format": "yyyy-MM-dd",
+        "projection.dt.range": "2024-01-01,NOW", "projection.dt.interval": "1", "projection.dt.interval.unit": "DAYS",
+        "storage.location.template": "s3://${module.lake_bucket.id}/${local.events_prefix}dt=$${dt}/",
+    }
+    assert named_blocks(doc, "locals")["events_prefix"] == "claude-code-events/"
     storage = one(table["storage_descriptor"])
-    assert one(storage["ser_de_info"])["serialization_library"].endswith("ParquetHiveSerDe")
+    assert one(storage["ser_de_info"])["serialization_library"] == "org.openx.data.jsonserde.JsonSerDe"
+    assert storage["input_format"] == "org.apache.hadoop.mapred.TextInputFormat"
     columns = {c["name"]: c["type"] for c in storage["columns"]}
     assert columns == {
-        "event_time": "timestamp", "user_id": "string", "team": "string", "model_id": "string",
-        "input_tokens": "bigint", "output_tokens": "bigint", "latency_ms": "bigint",
-        "estimated_cost_usd": "double", "session_id": "string", "project": "string", "status": "string",
+        "body": "string", "severity_number": "int", "severity_text": "string",
+        "attributes": "map<string,string>", "resource": "map<string,string>", "scope": "struct<name:string,version:string>",
     }
 
 
-def test_firehose_converts_to_parquet_only_where_the_provider_can_unwrap_log_records():
-    five = one(resources(parse(render(5)["modules/analytics/main.tf"]), "aws_kinesis_firehose_delivery_stream")["usage_events"]["extended_s3_configuration"])
-    assert [p["type"] for p in one(five["processing_configuration"])["processors"]] == ["Decompression", "CloudWatchLogProcessing"]
-    schema = one(one(five["data_format_conversion_configuration"])["schema_configuration"])
-    assert schema["table_name"] == "${aws_glue_catalog_table.usage_events.name}"
-    assert five["buffering_size"] == 64
-    three = one(resources(parse(render(3)["modules/analytics/main.tf"]), "aws_kinesis_firehose_delivery_stream")["usage_events"]["extended_s3_configuration"])
+@pytest.mark.parametrize("generation", GENERATIONS)
+def test_invocation_logs_table_has_the_model_invocation_log_fields_partitioned_by_the_s3_day(generation):
+    doc = parse(render(generation)["modules/analytics/main.tf"])
+    table = resources(doc, "aws_glue_catalog_table")["invocation_logs"]
+    assert [p["name"] for p in table["partition_keys"]] == ["dt"]
+    assert projection(table)["projection.dt.format"] == "yyyy/MM/dd"
+    assert projection(table)["storage.location.template"] == "s3://${module.lake_bucket.id}/${local.invocation_logs_location}$${dt}/"
+    assert named_blocks(doc, "locals")["invocation_logs_location"] == (
+        "${local.invocation_logs_prefix}/AWSLogs/${var.account_id}/BedrockModelInvocationLogs/${var.region}/")
+    storage = one(table["storage_descriptor"])
+    assert one(storage["ser_de_info"])["serialization_library"] == "org.openx.data.jsonserde.JsonSerDe"
+    columns = {c["name"]: c["type"] for c in storage["columns"]}
+    assert columns == {
+        "schematype": "string", "schemaversion": "string", "timestamp": "string", "accountid": "string",
+        "identity": "struct<arn:string>", "region": "string", "requestid": "string", "operation": "string",
+        "modelid": "string", "errorcode": "string",
+        "input": "struct<inputcontenttype:string,inputtokencount:bigint,cachereadinputtokencount:bigint,cachewriteinputtokencount:bigint>",
+        "output": "struct<outputcontenttype:string,outputtokencount:bigint>",
+    }
+
+
+def test_firehose_unwraps_log_records_into_json_lines_only_where_the_provider_can():
+    doc5 = parse(render(5)["modules/analytics/main.tf"])
+    five = one(resources(doc5, "aws_kinesis_firehose_delivery_stream")["usage_events"]["extended_s3_configuration"])
+    assert [p["type"] for p in one(five["processing_configuration"])["processors"]] == ["Decompression", "CloudWatchLogProcessing", "AppendDelimiterToRecord"]
+    assert "data_format_conversion_configuration" not in five
+    assert (five["compression_format"], five["buffering_size"]) == ("GZIP", 64)
+    assert named_blocks(doc5, "locals")["delivery_prefix"].startswith("${local.events_prefix}dt=")
+    doc3 = parse(render(3)["modules/analytics/main.tf"])
+    three = one(resources(doc3, "aws_kinesis_firehose_delivery_stream")["usage_events"]["extended_s3_configuration"])
     assert "data_format_conversion_configuration" not in three and "processing_configuration" not in three
-    assert three["buffer_size"] == 64
+    assert (three["compression_format"], three["buffer_size"]) == ("UNCOMPRESSED", 64)
+    # Still gzip CloudWatch Logs envelopes: kept out of the events table's location.
+    assert named_blocks(doc3, "locals")["delivery_prefix"].startswith("raw/")
     for stream in (five, three):
         assert stream["kms_key_arn"] == "${var.kms_key_arn}"
         assert stream["error_output_prefix"] == "${local.error_prefix}"
+        assert stream["prefix"] == "${local.delivery_prefix}"
 
 
 @pytest.mark.parametrize("generation", GENERATIONS)
@@ -271,7 +385,10 @@ def test_global_iam_and_dashboard_names_carry_the_region(generation):
         doc = parse(files[f"modules/{component}/main.tf"])
         for name, role in resources(doc, "aws_iam_role").items():
             assert "${var.region}" in role["name"], (component, name)
-        expected = {n.format(prefix="${var.name_prefix}", region="${var.region}") for n in component_module(component).IAM_ROLE_NAMES}
+        module = component_module(component)
+        since = getattr(module, "IAM_ROLE_MIN_GENERATION", {})
+        expected = {n.format(prefix="${var.name_prefix}", region="${var.region}") for n in module.IAM_ROLE_NAMES
+                    if generation >= since.get(n, 0)}
         assert {role["name"] for role in resources(doc, "aws_iam_role").values()} == expected, component
     dashboard = resources(parse(files["modules/monitoring/main.tf"]), "aws_cloudwatch_dashboard")["this"]
     assert "${var.region}" in dashboard["dashboard_name"]

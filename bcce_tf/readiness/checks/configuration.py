@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from bcce_tf.components import component_module
+from bcce_tf.components import analytics, component_module
 from bcce_tf.config import BUCKET_SUFFIXES, COMPONENTS, NAME_RE, bucket_name
 from bcce_tf.readiness.checks.base import Check, CheckContext, Outcome
 from bcce_tf.readiness.model import Category, Impact
@@ -79,6 +79,16 @@ def guardrails_provider(ctx: CheckContext) -> Outcome:
     return Outcome.passed(f"guardrails with provider.generation {config.provider.generation}")
 
 
+def invocation_logging(ctx: CheckContext) -> Outcome:
+    """Analytics on generation 3 deploys, but Bedrock invocation logging is not configured."""
+    if "analytics" not in ctx.components:
+        return Outcome.passed("analytics is not part of the selected components")
+    if not analytics.invocation_logging_supported(ctx.config):
+        return Outcome.warning(analytics.INVOCATION_LOGGING_UNSUPPORTED, "set provider.generation to 5")
+    prompts = "with request and response bodies (analytics.log_prompts)" if ctx.config.analytics.log_prompts else "metadata only"
+    return Outcome.passed(f"Bedrock model invocation logging configured by the stack, {prompts}")
+
+
 def combinations(ctx: CheckContext) -> Outcome:
     config = ctx.config
     if not ctx.components:
@@ -128,6 +138,7 @@ def checks(ctx: CheckContext) -> list[Check]:
         Check("configuration.names", "Names are valid for AWS", c, Impact.HIGH, names_valid),
         Check("configuration.guardrails-provider", "Guardrails can be created", c, Impact.HIGH, guardrails_provider),
         Check("configuration.combinations", "Settings work together", c, Impact.MEDIUM, combinations),
+        Check("configuration.invocation-logging", "Bedrock invocation logs reach the data lake", c, Impact.LOW, invocation_logging),
     ]
     if ctx.config.backend.type == "s3" and ctx.config.backend.bucket:
         found.append(Check("configuration.state-versioning", "State bucket keeps earlier versions", c, Impact.MEDIUM,
