@@ -52,6 +52,8 @@ class ChildOutcome:
             return "changes" if "drifted" not in self.result else "drift"
         if self.exit_code == int(ExitCode.INTERRUPTED):
             return "interrupted"
+        if self.exit_code == int(ExitCode.NOTHING_DEPLOYED):
+            return "not deployed"
         return "failed"
 
     def to_dict(self) -> dict[str, Any]:

@@ -11,10 +11,7 @@ from typing import Any
 from bcce_tf.config import Config, Target
 from bcce_tf.errors import TargetUnreachableError, UsageError
 
-# Set by the parent run in the environment of each child process: "<account>/<region>".
-CHILD_ENV = "BCCE_TARGET"
-# File the child writes its result record to (changed resources, readiness score).
-RESULT_ENV = "BCCE_TARGET_RESULT"
+from bcce_tf.fanout import CHILD_ENV, RESULT_ENV  # noqa: F401 - set in each child's environment
 MAX_PARALLELISM = 32
 
 

@@ -1,0 +1,88 @@
+"""Several accounts on the emulator: moto keeps accounts apart by the credentials AssumeRole
+returns, so each target's Terraform (a child process of its own) works in its own account."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bcce_tf.__main__ import run
+from bcce_tf.exit_codes import ExitCode
+
+pytestmark = pytest.mark.integration
+
+ACCOUNTS = ("111111111111", "222222222222")
+
+
+@pytest.fixture()
+def project(tmp_path, monkeypatch, provider_mirror):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BCCE_MIRROR_DIR", str(provider_mirror))
+    return tmp_path
+
+
+def write_config(project, *, accounts=ACCOUNTS, role="bcce-deploy"):
+    data = {
+        "organization_id": "acme", "regions": ["us-east-1"], "components": ["security"],
+        "provider": {"generation": 3}, "security": {"key_deletion_window_days": 7, "force_destroy_buckets": True},
+        "targets": [{"account_id": a, "role_arn": f"arn:aws:iam::{a}:role/{role}"} for a in accounts],
+    }
+    (project / "bcce.json").write_text(json.dumps(data))
+
+
+def account_client(emulator, account, service, region="us-east-1"):
+    """A client in `account`, with the credentials AssumeRole gives there (as bcce's child has)."""
+    import boto3
+
+    creds = emulator.client("sts").assume_role(RoleArn=f"arn:aws:iam::{account}:role/check",
+                                               RoleSessionName="check")["Credentials"]
+    return boto3.client(service, region_name=region, endpoint_url=emulator.url, aws_access_key_id=creds["AccessKeyId"],
+                        aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
+
+
+def test_two_accounts_plan_in_parallel_with_a_table(project, emulator, capsys):
+    write_config(project)
+    url = ["--endpoint-url", emulator.url]
+    assert run([*url, "--parallelism", "2", "plan", "--force", "--json", "--detailed-exitcode"]) == ExitCode.CHANGES_PRESENT
+    report = json.loads(capsys.readouterr().out)
+    assert report["parallelism"] == 2 and report["exit_code"] == 2
+    rows = {row["target"]: row for row in report["targets"]}
+    assert set(rows) == {f"{a}/us-east-1" for a in ACCOUNTS}
+    for account in ACCOUNTS:
+        row = rows[f"{account}/us-east-1"]
+        assert row["result"] == "changes" and row["exit_code"] == 2 and row["changed"] >= 10
+        summary = row["summaries"][0]
+        assert "module.security.aws_kms_key.stack" in [c["address"] for c in summary["changes"]]
+        # Its own root, its own plan file, its own log.
+        assert (project / f".bcce/stacks/bcce-{account}-us-east-1/bcce.tfplan").exists()
+        log = Path(row["log"])
+        assert log.parent == project / ".bcce" / "runs" / log.parent.name
+        assert f"target {account}/us-east-1: assumed arn:aws:iam::{account}:role/bcce-deploy" in log.read_text()
+    assert rows[f"{ACCOUNTS[0]}/us-east-1"]["log"] != rows[f"{ACCOUNTS[1]}/us-east-1"]["log"]
+
+
+def test_apply_then_each_account_holds_only_its_own_and_a_failed_target_fails_alone(project, emulator, capsys):
+    write_config(project)
+    url = ["--endpoint-url", emulator.url]
+    assert run([*url, "apply", "--auto-approve", "--force"]) == 0
+    table = capsys.readouterr().out
+    assert "111111111111/us-east-1" in table and "222222222222/us-east-1" in table
+    for account in ACCOUNTS:
+        names = [b["Name"] for b in account_client(emulator, account, "s3").list_buckets()["Buckets"]]
+        assert names and all(account in name for name in names), names
+    assert emulator.client("s3").list_buckets()["Buckets"] == [], "the caller's own account stays empty"
+
+    # A target that cannot be reached (its profile does not exist) fails; the others still plan.
+    data = json.loads((project / "bcce.json").read_text())
+    data["targets"].append({"account_id": "333333333333", "profile": "no-such-profile"})
+    (project / "bcce.json").write_text(json.dumps(data))
+    code = run([*url, "plan", "--force", "--json", "--detailed-exitcode"])
+    rows = {row["target"]: row for row in json.loads(capsys.readouterr().out)["targets"]}
+    assert rows["111111111111/us-east-1"]["exit_code"] == 0, "a second plan is empty"
+    assert rows["222222222222/us-east-1"]["exit_code"] == 0
+    failed = rows["333333333333/us-east-1"]
+    assert failed["result"] == "failed" and failed["exit_code"] == ExitCode.TARGET_UNREACHABLE
+    assert "no-such-profile" in failed["error"]
+    assert code == ExitCode.TARGET_UNREACHABLE
