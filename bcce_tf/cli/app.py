@@ -13,6 +13,7 @@ from bcce_tf.cli import (
     claude_code_cmd,
     config_cmd,
     cost,
+    drift_cmd,
     local_cmd,
     metrics_cmd,
     providers_cmd,
@@ -135,3 +136,4 @@ cost.register(app)
 validate_cmd.register(app)
 metrics_cmd.register(app)
 claude_code_cmd.register(app)
+drift_cmd.register(app)

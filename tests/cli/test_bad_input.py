@@ -59,6 +59,7 @@ CASES = [
     ("metrics serve", ["--port", "70000"], None, U, "'--port'"),
     ("reset-circuit-breaker", ["no-such-breaker"], None, U, "no circuit breaker named 'no-such-breaker'"),
     ("claude-code settings", ["--scope", "team"], None, U, "--scope must be one of user, project, managed, not 'team'"),
+    ("drift", ["--format", "xml"], None, U, "--format must be one of text, json, not 'xml'"),
 ]
 
 

@@ -86,3 +86,38 @@ def test_apply_then_each_account_holds_only_its_own_and_a_failed_target_fails_al
     assert failed["result"] == "failed" and failed["exit_code"] == ExitCode.TARGET_UNREACHABLE
     assert "no-such-profile" in failed["error"]
     assert code == ExitCode.TARGET_UNREACHABLE
+
+
+def test_drift_in_one_account_is_reported_for_that_target_only(project, emulator, capsys):
+    write_config(project)
+    url = ["--endpoint-url", emulator.url]
+    assert run([*url, "drift"]) == ExitCode.NOTHING_DEPLOYED, "nothing deployed anywhere yet"
+    assert "nothing deployed" in capsys.readouterr().out
+    assert run([*url, "apply", "--auto-approve", "--force"]) == 0
+    capsys.readouterr()
+    code = run([*url, "drift", "--format", "json"])
+    rows = json.loads(capsys.readouterr().out)["targets"]
+    assert code == 0 and {row["result"] for row in rows} == {"ok"}, [row.get("drifted") for row in rows]
+
+    # Behind bcce's back, in the second account: versioning suspended, a tag changed.
+    s3 = account_client(emulator, ACCOUNTS[1], "s3")
+    bucket = next(b["Name"] for b in s3.list_buckets()["Buckets"] if b["Name"].endswith("-trail"))
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
+    tags = s3.get_bucket_tagging(Bucket=bucket)["TagSet"]
+    s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [*tags, {"Key": "changed-by", "Value": "hand"}]})
+
+    assert run([*url, "drift", "--format", "json"]) == ExitCode.CHANGES_PRESENT
+    rows = {row["target"]: row for row in json.loads(capsys.readouterr().out)["targets"]}
+    assert rows[f"{ACCOUNTS[0]}/us-east-1"]["result"] == "ok" and rows[f"{ACCOUNTS[0]}/us-east-1"]["drifted"] == []
+    second = rows[f"{ACCOUNTS[1]}/us-east-1"]
+    assert second["result"] == "drift" and second["exit_code"] == ExitCode.CHANGES_PRESENT
+    changed = {item["address"]: {a["name"]: a for a in item["attributes"]} for item in second["drifted"]}
+    trail = next(attrs for address, attrs in changed.items() if "tags" in attrs)
+    assert trail["tags"]["after"]["changed-by"] == "hand" and "changed-by" not in (trail["tags"]["before"] or {})
+    assert trail["versioning"]["before"] != trail["versioning"]["after"]
+
+    assert run([*url, "drift"]) == ExitCode.CHANGES_PRESENT
+    text = capsys.readouterr().out
+    assert f"{ACCOUNTS[0]}/us-east-1: in sync" in text
+    assert f"{ACCOUNTS[1]}/us-east-1: 1 resource(s) changed outside Terraform" in text
+    assert '"changed-by": "hand"' in text
