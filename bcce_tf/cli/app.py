@@ -21,6 +21,7 @@ from bcce_tf.cli import (
     resilience_cmd,
     stack_cmds,
     state_cmd,
+    targets_cmd,
     validate_cmd,
 )
 from bcce_tf.cli.common import GlobalOptions
@@ -137,3 +138,4 @@ validate_cmd.register(app)
 metrics_cmd.register(app)
 claude_code_cmd.register(app)
 drift_cmd.register(app)
+targets_cmd.register(app)

@@ -60,6 +60,7 @@ CASES = [
     ("reset-circuit-breaker", ["no-such-breaker"], None, U, "no circuit breaker named 'no-such-breaker'"),
     ("claude-code settings", ["--scope", "team"], None, U, "--scope must be one of user, project, managed, not 'team'"),
     ("drift", ["--format", "xml"], None, U, "--format must be one of text, json, not 'xml'"),
+    ("targets", ["--format", "yaml"], None, U, "--format must be one of text, json, github-matrix, not 'yaml'"),
 ]
 
 
