@@ -18,6 +18,7 @@ from bcce_tf.cli import (
     metrics_cmd,
     providers_cmd,
     readiness_cmd,
+    report_cmd,
     resilience_cmd,
     stack_cmds,
     state_cmd,
@@ -139,3 +140,4 @@ metrics_cmd.register(app)
 claude_code_cmd.register(app)
 drift_cmd.register(app)
 targets_cmd.register(app)
+report_cmd.register(app)

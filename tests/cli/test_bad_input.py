@@ -61,6 +61,7 @@ CASES = [
     ("claude-code settings", ["--scope", "team"], None, U, "--scope must be one of user, project, managed, not 'team'"),
     ("drift", ["--format", "xml"], None, U, "--format must be one of text, json, not 'xml'"),
     ("targets", ["--format", "yaml"], None, U, "--format must be one of text, json, github-matrix, not 'yaml'"),
+    ("report merge", ["no-such-result.json"], None, U, "no-such-result.json: cannot be read"),
 ]
 
 

@@ -62,6 +62,16 @@ def test_two_accounts_plan_in_parallel_with_a_table(project, emulator, capsys):
         assert f"target {account}/us-east-1: assumed arn:aws:iam::{account}:role/bcce-deploy" in log.read_text()
     assert rows[f"{ACCOUNTS[0]}/us-east-1"]["log"] != rows[f"{ACCOUNTS[1]}/us-east-1"]["log"]
 
+    # The run's JSON, and one target's own plan summary, merge into one report.
+    (project / "run.json").write_text(json.dumps(report))
+    (project / "one.json").write_text((project / f".bcce/stacks/bcce-{ACCOUNTS[0]}-us-east-1/bcce-plan-summary.json").read_text())
+    assert run(["report", "merge", "run.json", "one.json", "--junit", "merged.xml"]) == 0
+    markdown = capsys.readouterr().out
+    add = rows[f"{ACCOUNTS[0]}/us-east-1"]["summaries"][0]["add"]
+    assert f"| 📝 | `{ACCOUNTS[0]}/us-east-1` | changes | {add} | 0 | 0 |" in markdown
+    assert f"| 📝 | `one` | changes | {add} | 0 | 0 |" in markdown
+    assert '<testsuites name="bcce targets" tests="3" failures="0"' in (project / "merged.xml").read_text()
+
 
 def test_apply_then_each_account_holds_only_its_own_and_a_failed_target_fails_alone(project, emulator, capsys):
     write_config(project)
