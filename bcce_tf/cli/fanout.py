@@ -56,13 +56,13 @@ def over_targets(ctx: typer.Context, *, as_json: bool = False, fail_fast: bool =
     rows = []
     for outcome in outcomes:
         row = outcome.to_dict()
-        if outcome.status not in ("ok", "changes", "drift", "not run"):
+        if outcome.status not in ("ok", "changes", "drift", "not run", "stopped"):
             try:
                 row["error"] = fanout.last_error(outcome.log_path.read_text(encoding="utf-8", errors="replace"))
             except OSError:
                 row["error"] = ""
         rows.append(row)
-    codes = [o.exit_code for o in outcomes]
+    codes = executor.run_codes(outcomes)
     code = exit_code(codes) if exit_code is not None else executor.worst(codes)
     if as_json:
         typer.echo(json.dumps({"exit_code": code, "parallelism": count, "targets": rows}, indent=2, sort_keys=True))
