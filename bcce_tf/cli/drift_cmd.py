@@ -44,13 +44,13 @@ def drift_command(
     deployed = [record for record in records if record["deployed"]]
     resources = [item for record in deployed for item in record["drifted"]]
     fanout.write_result({"deployed": bool(deployed), "drifted": resources, "changed": len(resources)})
-    if not deployed:
-        raise NothingDeployedError(f"nothing deployed in {', '.join(r['target'] for r in records)}: "
-                                   "no resource in the state to compare (run 'bcce apply' first)")
     if fmt == "json":
         typer.echo(json.dumps({"targets": records}, indent=2, sort_keys=True))
     else:
         typer.echo(drift.render_text(records))
+    if not deployed:
+        raise NothingDeployedError(f"nothing deployed in {', '.join(r['target'] for r in records)}: "
+                                   "no resource in the state to compare (run 'bcce apply' first)")
     if resources:
         raise typer.Exit(int(ExitCode.CHANGES_PRESENT))
 
