@@ -23,9 +23,9 @@ def project(tmp_path, monkeypatch, provider_mirror):
     return tmp_path
 
 
-def write_config(project, *, accounts=ACCOUNTS, role="bcce-deploy"):
+def write_config(project, *, accounts=ACCOUNTS, role="bcce-deploy", regions=("us-east-1",)):
     data = {
-        "organization_id": "acme", "regions": ["us-east-1"], "components": ["security"],
+        "organization_id": "acme", "regions": list(regions), "components": ["security"],
         "provider": {"generation": 3}, "security": {"key_deletion_window_days": 7, "force_destroy_buckets": True},
         "targets": [{"account_id": a, "role_arn": f"arn:aws:iam::{a}:role/{role}"} for a in accounts],
     }
@@ -74,24 +74,29 @@ def test_two_accounts_plan_in_parallel_with_a_table(project, emulator, capsys):
 
 
 def test_apply_then_each_account_holds_only_its_own_and_a_failed_target_fails_alone(project, emulator, capsys):
-    write_config(project)
+    write_config(project, regions=("us-east-1", "eu-west-1"))
     url = ["--endpoint-url", emulator.url]
-    assert run([*url, "apply", "--auto-approve", "--force"]) == 0
+    assert run([*url, "--parallelism", "4", "apply", "--auto-approve", "--force"]) == 0
     table = capsys.readouterr().out
-    assert "111111111111/us-east-1" in table and "222222222222/us-east-1" in table
+    labels = [f"{a}/{r}" for a in ACCOUNTS for r in ("us-east-1", "eu-west-1")]
+    assert all(label in table for label in labels), table
     for account in ACCOUNTS:
         names = [b["Name"] for b in account_client(emulator, account, "s3").list_buckets()["Buckets"]]
         assert names and all(account in name for name in names), names
+        for region in ("us-east-1", "eu-west-1"):
+            assert any(f"-{region}-" in name for name in names), (region, names)
+            keys = account_client(emulator, account, "kms", region).list_keys()["Keys"]
+            assert keys, f"a KMS key in {account}/{region}"
     assert emulator.client("s3").list_buckets()["Buckets"] == [], "the caller's own account stays empty"
 
     # A target that cannot be reached (its profile does not exist) fails; the others still plan.
     data = json.loads((project / "bcce.json").read_text())
-    data["targets"].append({"account_id": "333333333333", "profile": "no-such-profile"})
+    data["targets"].append({"account_id": "333333333333", "profile": "no-such-profile", "regions": ["us-east-1"]})
     (project / "bcce.json").write_text(json.dumps(data))
-    code = run([*url, "plan", "--force", "--json", "--detailed-exitcode"])
+    code = run([*url, "--parallelism", "4", "plan", "--force", "--json", "--detailed-exitcode"])
     rows = {row["target"]: row for row in json.loads(capsys.readouterr().out)["targets"]}
-    assert rows["111111111111/us-east-1"]["exit_code"] == 0, "a second plan is empty"
-    assert rows["222222222222/us-east-1"]["exit_code"] == 0
+    for label in labels:
+        assert rows[label]["exit_code"] == 0, f"a second plan of {label} is empty"
     failed = rows["333333333333/us-east-1"]
     assert failed["result"] == "failed" and failed["exit_code"] == ExitCode.TARGET_UNREACHABLE
     assert "no-such-profile" in failed["error"]
