@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 
 from bcce_tf import __version__
 from bcce_tf.aws_errors import translate
+from bcce_tf.client_stats import ClientStats
 from bcce_tf.resilience.guard import Resilience
 
 DEFAULT_POOL_SIZE = 10
@@ -48,8 +49,12 @@ class AwsClients:
         resilience: Resilience | None = None,
         correlation_id: str | None = None,
         environ: Mapping[str, str] = os.environ,
+        unsigned: bool = False,
     ) -> None:
         self.profile = profile
+        # Unsigned requests, for the few operations that take no credentials (Cognito Identity's
+        # GetId and GetCredentialsForIdentity, which a developer calls before having any).
+        self.unsigned = unsigned
         self.endpoint_url = endpoint_url
         self.retry_mode = retry_mode
         self.connect_timeout = connect_timeout
@@ -57,6 +62,7 @@ class AwsClients:
         self.resilience = resilience or Resilience()
         self.correlation_id = correlation_id
         self.pool_size = _pool_size(environ)
+        self.stats = ClientStats(self.pool_size)
         self._session: Any = None
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
@@ -65,6 +71,13 @@ class AwsClients:
         import boto3
 
         with self._lock:
+            if self._session is None and self.unsigned:
+                import botocore.session
+
+                # No profile at all: AWS_PROFILE may name the very profile whose credential_process
+                # is calling here, and unsigned calls need no credentials.
+                core = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
+                self._session = boto3.session.Session(botocore_session=core)
             if self._session is None:
                 session = boto3.session.Session(profile_name=self.profile)
                 if self.endpoint_url and session.get_credentials() is None and is_embedded_emulator(self.endpoint_url):
@@ -89,7 +102,16 @@ class AwsClients:
                     max_pool_connections=self.pool_size,
                     user_agent_extra=agent,
                 )
-                self._clients[key] = session.client(service, endpoint_url=self.endpoint_url, config=config)
+                if self.unsigned:
+                    from botocore import UNSIGNED
+
+                    config = config.merge(BotoConfig(signature_version=UNSIGNED))
+                client = session.client(service, endpoint_url=self.endpoint_url, config=config)
+                client.meta.events.register("needs-retry", self.stats.hook(service, region))
+                self._clients[key] = client
+                self.stats.client(service, region, created=True)
+            else:
+                self.stats.client(service, region, created=False)
             return self._clients[key]
 
     def call(self, service: str, region: str, operation: str, **params: Any) -> Any:
@@ -97,13 +119,19 @@ class AwsClients:
         client = self.client(service, region)
         method = getattr(client, operation)
 
+        started = self.stats.started(service, region)
+        failed = True
         try:
-            return self.resilience.run("aws", (service, region), lambda _: method(**params), check=lambda _: None)
+            result = self.resilience.run("aws", (service, region), lambda _: method(**params), check=lambda _: None)
+            failed = False
+            return result
         except Exception as exc:  # botocore's errors end here; bcce's own pass through unchanged
             translated = translate(exc, service, operation)
             if translated is exc:
                 raise
             raise translated from exc
+        finally:
+            self.stats.finished(service, region, started, failed=failed)
 
 
 def _pool_size(environ: Mapping[str, str]) -> int:

@@ -62,6 +62,23 @@ PRICES: dict[str, Price] = {
     "claude_output": Price(15.00, "million output tokens", "https://aws.amazon.com/bedrock/pricing/"),
 }
 
+# The Cost Explorer SERVICE under which AWS bills each priced item (what `bcce cost analysis`
+# compares the estimate with).
+BILLED_AS: dict[str, str] = {
+    "kms_key": "AWS Key Management Service", "kms_requests": "AWS Key Management Service",
+    "cloudtrail_management": "AWS CloudTrail", "s3_standard": "Amazon Simple Storage Service",
+    "interface_endpoint_hour": "Amazon Virtual Private Cloud", "interface_endpoint_gb": "Amazon Virtual Private Cloud",
+    "gateway_endpoint": "Amazon Virtual Private Cloud",
+    "logs_ingestion": "AmazonCloudWatch", "vended_logs_ingestion": "AmazonCloudWatch", "logs_storage": "AmazonCloudWatch",
+    "logs_insights": "AmazonCloudWatch", "dashboard": "AmazonCloudWatch", "alarm_metric": "AmazonCloudWatch",
+    "custom_metric": "AmazonCloudWatch",
+    "firehose_ingestion": "Amazon Kinesis Firehose", "firehose_format_conversion": "Amazon Kinesis Firehose",
+    "glue_catalog": "AWS Glue", "athena_scan": "Amazon Athena", "sns_email": "Amazon Simple Notification Service",
+    "budget": "AWS Budgets",
+    "claude_input": "Amazon Bedrock", "claude_cache_read": "Amazon Bedrock", "claude_cache_write": "Amazon Bedrock",
+    "claude_output": "Amazon Bedrock",
+}
+
 
 @dataclass(frozen=True)
 class UsageAssumptions:
@@ -118,6 +135,7 @@ class CostLine:
     unit_price_usd: float
     monthly_usd: float
     note: str = ""
+    service: str = ""  # the Cost Explorer SERVICE that bills it (BILLED_AS)
 
 
 @dataclass(frozen=True)
@@ -152,7 +170,8 @@ class CostEstimate:
 def _line(item: str, quantity: float, price_key: str, note: str = "") -> CostLine:
     price = PRICES[price_key]
     return CostLine(item=item, quantity=round(quantity, 6), unit=price.unit, unit_price_usd=price.usd,
-                    monthly_usd=round(quantity * price.usd, 2), note=note)
+                    monthly_usd=round(quantity * price.usd, 2), note=note,
+                    service=BILLED_AS.get(price_key, ""))
 
 
 def _component(name: str, lines: list[CostLine], note: str = "") -> ComponentCost:

@@ -159,3 +159,10 @@ class TargetUnreachableError(BcceError):
 
 class NothingDeployedError(BcceError):
     exit_code = ExitCode.NOTHING_DEPLOYED
+
+
+class CostUnavailableError(BcceError):
+    """`bcce cost analysis`: Cost Explorer could not be read (not enabled, no data yet, or an AWS error)."""
+
+    exit_code = ExitCode.COST_UNAVAILABLE
+    fmt = "{message}"

@@ -26,6 +26,7 @@ class ExitCode(IntEnum):
     METRICS_FAILED = 22  # bcce metrics could not write its text file, listen on its port or reach the Pushgateway
     SIGN_IN_FAILED = 23  # developer sign-in / credential_process: IdP unreachable, login refused, identity pool rejected the token
     DEVELOPER_CHECK_FAILED = 24  # bcce claude-code doctor: a check the developer's machine needs failed
+    COST_UNAVAILABLE = 25  # bcce cost analysis: Cost Explorer's spend could not be read (not enabled, no data, an AWS error)
     DATA_PROTECTED = 26  # a destroy or state restore refused: it would lose data, or the state lock is held
     TARGET_UNREACHABLE = 27  # a target account could not be reached: its role could not be assumed or its profile failed
     NOTHING_DEPLOYED = 28  # drift: no target has a deployed state to compare with

@@ -17,7 +17,7 @@ from typing import Any
 from bcce_tf.exit_codes import ExitCode
 
 # Top-level commands whose every invocation leaves a run record.
-RECORDED_COMMANDS = frozenset({"plan", "apply", "destroy", "deploy", "readiness", "state"})
+RECORDED_COMMANDS = frozenset({"plan", "apply", "destroy", "deploy", "readiness", "state", "doctor"})
 
 
 def utc_stamp(epoch: float) -> str:
@@ -46,6 +46,7 @@ class RunRecorder:
 
     def record(self, exit_code: int, error: str = "", ended: float | None = None) -> Any:
         """The RunRecord of this run as it ended."""
+        from bcce_tf import client_stats
         from bcce_tf.history import RunRecord
 
         ended = time.time() if ended is None else ended
@@ -65,6 +66,7 @@ class RunRecorder:
             error=error,
             duration=round(ended - self.started, 3),
             forced=self.state.get("forced"),
+            aws_clients=client_stats.run_snapshot(),
         )
 
     def finish(self, exit_code: int, error: str = "") -> Any:
@@ -80,8 +82,11 @@ _active: list[RunRecorder] = []
 
 def begin(operation: str, correlation_id: str, state: MutableMapping[str, Any], path: Path | None = None) -> RunRecorder:
     """Start recording this invocation (one recorder per process at a time; a new one replaces it)."""
+    from bcce_tf.client_stats import begin_run
+
     recorder = RunRecorder(operation=operation, correlation_id=correlation_id, state=state, path=path)
     _active[:] = [recorder]
+    begin_run()
     return recorder
 
 

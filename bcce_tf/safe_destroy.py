@@ -96,10 +96,11 @@ def _protected_databases(resources: dict[str, retention.Resource]) -> list[str]:
 
 def destroy(handle: Any, *, delete_data: bool, show: Callable[[Any], None] = lambda _: None,
             say: Callable[[str], None] = print) -> DestroyOutcome:
-    from bcce_tf import stack
+    from bcce_tf import stack, state_backups
 
     target = handle.target
     outcome = DestroyOutcome(stack=target.key)
+    state_backups.before(handle, "destroy")
     summary, document = stack.plan_destroy(handle)
     resources = retention.managed_resources(document)
     show(summary)

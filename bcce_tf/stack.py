@@ -254,6 +254,9 @@ def apply(handle: StackHandle, *, saved_plan: bool) -> terraform.TerraformResult
         if not handle.plan_path.exists():
             raise UsageError(f"no saved plan for stack {handle.target.key}: run 'bcce plan' first, or pass --auto-approve")
         approved = {c.address for c in show_plan(handle, handle.plan_path).changes}
+    from bcce_tf import state_backups
+
+    state_backups.before(handle, "apply")
 
     def argv_for(attempt: int) -> list[str]:
         if attempt == 1 and saved_plan:

@@ -55,6 +55,13 @@ class Emulator:
         request = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST", data=b"")
         urllib.request.urlopen(request, timeout=10).read()
 
+    def make_ready(self, *regions: str) -> None:
+        """What `bcce local up --ready` does, over HTTP: a logging trail, recording Config recorders."""
+        from bcce_tf.aws import AwsClients
+        from bcce_tf.emulator.account import make_ready
+
+        make_ready(AwsClients(endpoint_url=self.url), regions or ("us-east-1", "us-west-2"))
+
     def client(self, service: str, region: str = "us-east-1"):  # noqa: ANN201 - boto3 client
         import boto3
 
@@ -89,6 +96,14 @@ def emulator(moto_server: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     return moto_server
+
+
+@pytest.fixture()
+def ready_emulator(emulator: Emulator) -> Emulator:
+    """The emulator with its account made ready the way `bcce local up --ready` makes it
+    (us-east-1 and us-west-2): the readiness gate passes it, root MFA aside."""
+    emulator.make_ready()
+    return emulator
 
 
 def terraform_env(provider_mirror: Path, extra: dict[str, str] | None = None) -> dict[str, str]:

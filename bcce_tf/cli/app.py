@@ -25,6 +25,8 @@ from bcce_tf.cli import (
     targets_cmd,
     validate_cmd,
 )
+from bcce_tf.cli import credentials_cmd
+from bcce_tf.cli import debug_cmd
 from bcce_tf.cli.common import GlobalOptions
 
 app = typer.Typer(
@@ -138,6 +140,8 @@ cost.register(app)
 validate_cmd.register(app)
 metrics_cmd.register(app)
 claude_code_cmd.register(app)
+credentials_cmd.register(app)
+debug_cmd.register(app)
 drift_cmd.register(app)
 targets_cmd.register(app)
 report_cmd.register(app)

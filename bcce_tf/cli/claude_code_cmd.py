@@ -76,6 +76,139 @@ def settings_command(
         typer.echo(f"  {tier}: {choice.profile_id}")
 
 
+def aws_config_path() -> Path:
+    """The AWS shared config file: AWS_CONFIG_FILE, else ~/.aws/config."""
+    import os
+
+    given = os.environ.get("AWS_CONFIG_FILE", "").strip()
+    return Path(given).expanduser() if given else Path.home() / ".aws" / "config"
+
+
+def profile_command(
+    ctx: typer.Context,
+    aws_profile: Optional[str] = typer.Option(None, "--aws-profile", help="Name of the profile to write (default <stack>-<organization>-<region>, as `settings` uses)."),
+    sso_start_url: Optional[str] = typer.Option(None, "--sso-start-url", help="identity-center: the AWS access portal URL (https://d-xxxxxxxxxx.awsapps.com/start)."),
+    sso_region: Optional[str] = typer.Option(None, "--sso-region", help="identity-center: region of the Identity Center instance (default: the config's first region)."),
+    sso_session: Optional[str] = typer.Option(None, "--sso-session", help="identity-center: name of the sso-session section (default: the profile name)."),
+    config_file: Optional[Path] = typer.Option(None, "--config-file", help="AWS config file to write (default AWS_CONFIG_FILE, else ~/.aws/config).", metavar="PATH"),
+    from_outputs: Optional[Path] = typer.Option(None, "--from-outputs", help="Read the stack outputs from a `bcce output --json` file instead of the state.", metavar="FILE"),
+    print_only: bool = typer.Option(False, "--print", help="Print the merged config file instead of writing it."),
+) -> None:
+    """Write the developer's AWS profile: sso-session + profile (identity-center), or a profile whose
+    credential_process is `bcce credentials` (cognito-oidc). Merged into the file, a backup kept."""
+    from bcce_tf.developer import aws_profile as profiles
+    from bcce_tf.developer import files, settings
+    from bcce_tf.errors import UsageError
+    from bcce_tf.regions import check as check_region
+
+    if aws_profile is not None and not settings.PROFILE_RE.fullmatch(aws_profile):
+        raise UsageError(f"--aws-profile '{aws_profile}': 1-64 letters, digits and . _ -")
+    config, region, outputs = stack_outputs(ctx, from_outputs)
+    profile = aws_profile or settings.default_profile(config, region)
+    key = f"{config.stack_name}-{region}"
+    if config.auth == "identity-center":
+        if sso_region is not None:
+            check_region(sso_region, "--sso-region")
+        sections = profiles.identity_center(config, outputs, profile=profile, region=region, start_url=sso_start_url,
+                                               sso_region=sso_region, session=sso_session, key=key)
+    else:
+        given = [n for n, v in (("--sso-start-url", sso_start_url), ("--sso-region", sso_region), ("--sso-session", sso_session)) if v]
+        if given:
+            raise UsageError(f"{', '.join(given)}: only with auth identity-center; this config uses cognito-oidc")
+        sections = profiles.cognito(config, outputs, profile=profile, region=region, key=key)
+    path = config_file or aws_config_path()
+    try:
+        old = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        old = ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read the AWS config file ({exc}); nothing was written") from exc
+    text = profiles.merge(old, sections)
+    if print_only:
+        typer.echo(text, nl=False)
+        return
+    written = files.write_merged_text(path, text, now=lambda: datetime.now(timezone.utc), mode=0o600)
+    if not written.changed:
+        typer.echo(f"{path}: profile {profile} up to date")
+        return
+    typer.echo(f"{path}: profile {profile} written" + (f" (previous file kept as {written.backup})" if written.backup else ""))
+    if config.auth == "identity-center":
+        typer.echo(f"  sign in with: aws sso login --profile {profile}")
+
+
+def current_os() -> str:
+    import sys
+
+    return "windows" if sys.platform.startswith("win") else "macos" if sys.platform == "darwin" else "linux"
+
+
+def doctor_command(
+    ctx: typer.Context,
+    live: bool = typer.Option(False, "--live", help="Also make one minimal Converse call with the configured model (and guardrail)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the checks as JSON."),
+    managed_settings: Optional[Path] = typer.Option(None, "--managed-settings", help="Managed settings file to read (default: this OS's).", metavar="PATH"),
+) -> None:
+    """Check this machine for Claude Code on Bedrock: the claude command, the settings files and which
+    values win, the AWS profile's credentials, and (--live) model access. Exit 24 when a check fails."""
+    import shutil
+    import subprocess
+
+    from bcce_tf.aws import AwsClients
+    from bcce_tf.developer import doctor, files, settings
+    from bcce_tf.developer.errors import DeveloperCheckError
+    from bcce_tf.errors import BcceError
+
+    opts = options(ctx)
+
+    def version(path: str) -> str | None:
+        try:
+            done = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=20, check=False)  # noqa: S603 - the claude found on PATH
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return done.stdout.strip().splitlines()[0] if done.returncode == 0 and done.stdout.strip() else None
+
+    def read(scope: str, path: Path) -> doctor.SettingsFile:
+        if not path.exists():
+            return doctor.SettingsFile(scope, str(path), None)
+        try:
+            return doctor.SettingsFile(scope, str(path), files.read_json_object(path))
+        except BcceError as exc:
+            return doctor.SettingsFile(scope, str(path), {}, problem=str(exc).split(": ", 1)[-1])
+
+    managed = managed_settings or Path(str(settings.MANAGED_PATHS[current_os()]))
+    found = [
+        read("managed", managed),
+        read("local", opts.workdir / ".claude" / "settings.local.json"),
+        read("project", opts.workdir / ".claude" / "settings.json"),
+        read("user", Path.home() / ".claude" / "settings.json"),
+    ]
+    checks = [doctor.check_claude(shutil.which, version)]
+    settings_check, eff = doctor.check_settings(found)
+    checks.append(settings_check)
+    region = eff.env.get("AWS_REGION") or "us-east-1"
+    clients: dict[str, AwsClients] = {}
+
+    def client_of(profile: str) -> AwsClients:
+        if profile not in clients:
+            clients[profile] = AwsClients(profile=profile, endpoint_url=opts.endpoint_url)
+        return clients[profile]
+
+    checks.append(doctor.check_credentials(
+        eff.env.get("AWS_PROFILE"), lambda profile: client_of(profile).call("sts", region, "get_caller_identity")["Arn"]))
+    checks.append(doctor.check_model(
+        eff.env, live, lambda profile, where, **params: client_of(profile).call("bedrock-runtime", where, "converse", **params)))
+    if as_json:
+        typer.echo(json.dumps({"ok": not doctor.failed(checks), "checks": [c.to_dict() for c in checks]}, indent=2))
+    else:
+        for check in checks:
+            typer.echo(check.line())
+    bad = [c.name for c in checks if c.status == doctor.FAIL]
+    if bad:
+        raise DeveloperCheckError(f"{len(bad)} check(s) failed: {', '.join(bad)}")
+
+
 def register(app: typer.Typer) -> None:
     claude_code_app.command("settings")(settings_command)
+    claude_code_app.command("profile")(profile_command)
+    claude_code_app.command("doctor")(doctor_command)
     app.add_typer(claude_code_app, name="claude-code")

@@ -13,6 +13,8 @@ from bcce_tf.cli.common import options
 from bcce_tf.health.names import LIVE_COMPONENTS
 
 DOCTOR_COMPONENTS = (*LIVE_COMPONENTS, "circuit-breakers", "history", "all")
+# Cost Explorer charges for every request, so a doctor polled from cron must not read it unasked.
+DOCTOR_DEFAULT = tuple(name for name in DOCTOR_COMPONENTS if name not in ("cost", "all"))
 DOCTOR_FORMATS = ("text", "json", "markdown")
 
 
@@ -83,7 +85,8 @@ def _forced_lines(runs: list[dict[str, Any]]) -> list[str]:
 def doctor_command(
     ctx: typer.Context,
     component: Optional[list[str]] = typer.Option(None, "--component", help="What to check (comma-separated or repeated): "
-                                                  + ", ".join(DOCTOR_COMPONENTS) + " (default all)."),
+                                                  + ", ".join(DOCTOR_COMPONENTS) + " (default: all but cost, whose"
+                                                  " Cost Explorer requests are charged)."),
     limit: int = typer.Option(10, "--limit", min=1, max=1000, help="How many of the most recent runs to show."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document (same as --format json)."),
     fmt: str = typer.Option("text", "--format", "-f", help="Output format: text, json or markdown."),
@@ -98,7 +101,7 @@ def doctor_command(
     from bcce_tf.health.model import Health, verdict
     from bcce_tf.resilience.breaker import list_breakers
 
-    chosen = choose(component, "--component", DOCTOR_COMPONENTS) or ["all"]
+    chosen = choose(component, "--component", DOCTOR_COMPONENTS) or list(DOCTOR_DEFAULT)
     if "all" in chosen:
         chosen = [name for name in DOCTOR_COMPONENTS if name != "all"]
     if fmt not in DOCTOR_FORMATS:

@@ -19,6 +19,8 @@ from typing import Any
 
 from bcce_tf.config import Config
 from bcce_tf.errors import ConfigError
+from bcce_tf.metrics.grafana_dashboard import dashboard_json
+from bcce_tf.metrics.lake_questions import questions_json
 
 SERVICES: tuple[str, ...] = ("ec2", "rds", "secretsmanager", "iam", "ssm", "logs", "kms")
 
@@ -72,6 +74,7 @@ def secret_environment(config: Config, environ: Mapping[str, str]) -> dict[str, 
 def tfvars(config: Config, region: str) -> dict[str, Any]:
     dash = config.dashboard
     version, plugin = PINNED_VERSIONS[dash.platform]
+    analytics = "analytics" in config.enabled_components()
     return {
         "dashboards_platform": dash.platform,
         "dashboards_platform_version": version,
@@ -81,4 +84,9 @@ def tfvars(config: Config, region: str) -> dict[str, Any]:
         "dashboards_deletion_protection": dash.deletion_protection,
         "dashboards_skip_final_snapshot": dash.skip_final_snapshot,
         "dashboards_backup_retention_days": dash.backup_retention_days,
+        # Grafana's provisioned bcce dashboard (bcce_tf/metrics/grafana_dashboard.py); "" for the others.
+        "dashboards_grafana_dashboard": dashboard_json(config.stack_name, region, analytics,
+                                                       config.regions[0]) if dash.platform == "grafana" else "",
+        # Superset's saved SQL Lab questions over the lake (bcce_tf/metrics/lake_questions.py); "" otherwise.
+        "dashboards_lake_questions": questions_json() if dash.platform == "superset" and analytics else "",
     }

@@ -6,7 +6,8 @@ Each addition module defines `OPERATIONS` (service -> botocore operation names i
 so the emulator answers the way AWS documents, not the way a test would like.
 
 `bcce local up` serves through `python -m bcce_tf.emulator.server`, and the test suite's moto
-server installs the same additions: tests and users run the same code.
+server installs the same additions: tests and users run the same code. `account.py` is no
+addition: it prepares the emulated account through the API (`bcce local up --ready`).
 """
 
 from __future__ import annotations

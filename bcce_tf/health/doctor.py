@@ -42,4 +42,10 @@ def live_health(components: Sequence[str], targets: Sequence[tuple[str, str]], r
         if "stacks" in chosen:
             results += unreadable
     planned: list[Planned] = [p for name in chosen for p in COMPONENTS[name](inventories)]
-    return results + run_planned(planned, ctx, timeout=timeout)
+    results += run_planned(planned, ctx, timeout=timeout)
+    if "aws-clients" in chosen:
+        from bcce_tf.health.clients import client_results
+
+        stats = getattr(ctx.clients, "stats", None)
+        results += client_results(stats.snapshot() if stats is not None else [])
+    return results

@@ -43,6 +43,7 @@ class Inventory:
     region: str
     resources: tuple[Resource, ...] = ()
     terraform_version: str = ""
+    arns: tuple[str, ...] = ()  # the `arn` of every managed resource of the state (orphans are tagged ones not here)
 
     def of(self, type_: str) -> list[Resource]:
         return [r for r in self.resources if r.type == type_]
@@ -83,11 +84,15 @@ def from_show_json(stack: str, region: str, shown: Mapping[str, Any]) -> Invento
     """The managed resources of a state as `terraform show -json` prints it (an empty state: `{}`)."""
     root = (shown.get("values") or {}).get("root_module") or {}
     kept = []
+    arns = []
     for item in _walk(root):
+        arn = (item.get("values") or {}).get("arn") if item.get("mode") == "managed" else None
+        if isinstance(arn, str) and arn:
+            arns.append(arn)
         if item.get("mode") != "managed" or item.get("type") not in KEPT_ATTRIBUTES:
             continue
         values = item.get("values") or {}
         kept.append(Resource(address=str(item.get("address", "")), type=str(item["type"]),
                              values={name: values.get(name) for name in KEPT_ATTRIBUTES[item["type"]]}))
     return Inventory(stack=stack, region=region, resources=tuple(kept),
-                     terraform_version=str(shown.get("terraform_version", "")))
+                     terraform_version=str(shown.get("terraform_version", "")), arns=tuple(sorted(set(arns))))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bcce_tf.health import security, services
+from bcce_tf.health import cost, security, services
 from bcce_tf.health.inventory import Inventory
 from bcce_tf.readiness.checks.base import Check, CheckContext, Outcome
 from bcce_tf.readiness.model import Category, Impact
@@ -101,12 +101,38 @@ def services_checks(inventories: Sequence[Inventory]) -> list[Planned]:
     return planned
 
 
+def orphans_checks(inventories: Sequence[Inventory]) -> list[Planned]:
+    from bcce_tf.health.orphans import orphans_check
+
+    known = tuple(sorted({arn for inv in inventories for arn in inv.arns}))
+    return [_planned("orphans", inv, "tagged-not-in-state", orphans_check, inv, known) for inv in inventories]
+
+
+def cost_checks(inventories: Sequence[Inventory]) -> list[Planned]:
+    from datetime import date
+
+    del inventories  # Cost Explorer is account-wide: the spend is found by the Stack tag, not by the state
+    return [_planned("cost", None, "month-to-date", cost.month_to_date, date.today(), category=Category.COST),
+            _planned("cost", None, "cost-allocation-tags", cost.allocation_tags, category=Category.COST)]
+
+
+def no_checks(inventories: Sequence[Inventory]) -> list[Planned]:
+    """aws-clients makes no calls of its own: doctor reads the factory's statistics after the others ran."""
+    del inventories
+    return []
+
+
 # Component name -> the checks it runs over the stacks' inventories.
 COMPONENTS: dict[str, Callable[[Sequence[Inventory]], list[Planned]]] = {
     "credentials": credentials_checks,
     "stacks": stacks_checks,
     "security": security_checks,
     "services": services_checks,
+    "orphans": orphans_checks,
+
+
+    "cost": cost_checks,
+    "aws-clients": no_checks,
 }
 # Components that need the stacks' states (the others run without rendering or Terraform).
-NEEDS_STATE = ("stacks", "security", "services")
+NEEDS_STATE = ("stacks", "security", "services", "orphans")

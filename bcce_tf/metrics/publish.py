@@ -98,7 +98,26 @@ def send(queue: MetricQueue, target: Target, put: Callable[[str, str, list[dict[
 
 
 def _config_of(state: Mapping[str, Any]) -> Any:
-    return state.get("config")
+    """The run's config; a run that never loaded it (`bcce doctor`) reads it now. None when there
+    is no config file or it is invalid: such a run publishes nothing, and says nothing about it."""
+    if state.get("config") is not None:
+        return state["config"]
+    from bcce_tf.config import find_config, load_config
+    from bcce_tf.errors import BcceError
+
+    options = state.get("options")
+    workdir = getattr(options, "workdir", None)
+    if workdir is None:
+        return None
+    path = find_config(getattr(options, "config_path", None), workdir)
+    if not path.is_file():
+        return None
+    try:
+        config = load_config(path)
+    except (BcceError, OSError, ValueError):
+        return None
+    stack_name = getattr(options, "stack_name", None)
+    return config.with_values(stack_name=stack_name) if stack_name else config
 
 
 def _breaker_states(state: Mapping[str, Any], environ: Mapping[str, str]) -> dict[str, str]:

@@ -81,5 +81,6 @@ def test_a_forced_run_is_recorded_and_shown_by_doctor(project, emulator, capsys)
 
 def test_an_unforced_run_records_no_override(project, emulator, monkeypatch):
     monkeypatch.setenv("BCCE_MIN_SCORE", "0")
+    emulator.make_ready()  # a logging trail: no critical check fails
     assert bcce(emulator, "plan", "--component", "security") == ExitCode.OK
     assert json.loads(history_path().read_text().splitlines()[-1])["forced"] is None

@@ -228,3 +228,31 @@ def test_a_bad_publishing_switch_stops_the_run_before_it_starts(project, monkeyp
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "BCCE_PUBLISH_METRICS" in err[0] and "sometimes" in err[0]
     assert not history.history_path(dict(os.environ)).exists(), "nothing ran"
+
+
+@pytest.mark.parametrize(("components", "exit_code"), [
+    (["--component", "circuit-breakers,history"], ExitCode.OK),  # no live check: the publisher reads the config itself
+    ([], ExitCode.UNHEALTHY),  # every component: the live checks load the config; nothing is deployed here
+])
+def test_a_doctor_run_reads_the_config_and_publishes_the_breakers_it_shows(project, monkeypatch, capsys, components, exit_code):
+    (project / "bcce.json").write_text(json.dumps(CONFIG))
+    open_breaker()
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("BCCE_RETRY_INITIAL_WAIT", "0")
+    assert run(["--endpoint-url", f"http://127.0.0.1:{free_port()}", "doctor", *components]) == exit_code
+    [record] = history.read(history.history_path(dict(os.environ)))
+    assert (record["operation"], record["exit_code"]) == ("doctor", exit_code)
+    points = {(e.datum.name, e.datum.dimensions): e.datum.value for e in queued()}
+    assert points[("CircuitBreakerOpen", (("Breaker", APPLY_BREAKER), ("Region", "us-east-1"), ("Stack", "bcce")))] == 1
+    assert points[("CircuitBreakerOpen", (("Region", "us-east-1"), ("Stack", "bcce")))] == 1
+    assert not any(name.startswith("Deployment") for name, _ in points), "doctor is no deployment"
+
+
+def test_a_doctor_run_without_a_config_publishes_nothing(project, monkeypatch, capsys):
+    open_breaker()
+    assert run(["doctor", "--component", "circuit-breakers"]) == 0
+    assert "publish" not in capsys.readouterr().err
+    assert queued() == []
+    [record] = history.read(history.history_path(dict(os.environ)))
+    assert record["operation"] == "doctor", "recorded all the same"

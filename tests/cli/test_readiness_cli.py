@@ -17,7 +17,8 @@ CONFIG = {"monitoring": {"alarm_email": "platform@example.com", "monthly_budget_
 
 
 @pytest.fixture()
-def project(tmp_path, monkeypatch, emulator):  # noqa: ANN001, ANN201
+def project(tmp_path, monkeypatch, ready_emulator):  # noqa: ANN001, ANN201
+    """The config, in an account made ready as `bcce local up --ready` makes it."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "bcce.json").write_text(json.dumps(CONFIG))
     return tmp_path
@@ -32,8 +33,22 @@ def test_readiness_prints_the_checklist_and_passes_a_low_threshold(project, emul
     out = capsys.readouterr().out
     assert "[PASS] AWS credentials are valid (security.credentials, critical)" in out
     assert "[SKIP] Caller may do what the deployment needs (permissions.simulation, high)" in out
-    assert "[FAIL] CloudTrail is logging in us-west-2" in out
+    assert "[PASS] CloudTrail is logging in us-west-2 (security.cloudtrail.us-west-2, critical)" in out
+    assert "[FAIL] Root user has MFA (security.root-mfa, high)" in out
     assert "(minimum 0): READY" in out
+
+
+def test_an_account_without_a_logging_trail_is_refused_whatever_the_threshold(project, emulator, monkeypatch, capsys):
+    emulator.client("cloudtrail").stop_logging(Name="account-trail")
+    assert bcce(emulator, "readiness", "--min-score", "0") == ExitCode.READINESS_GATE
+    out = capsys.readouterr().out
+    assert "[FAIL] CloudTrail is logging in us-east-1 (security.cloudtrail.us-east-1, critical)" in out
+    assert "trail(s) account-trail cover us-east-1 but are not logging" in out
+    assert "(minimum 0): BLOCKED" in out
+    monkeypatch.setenv("BCCE_MIN_SCORE", "0")
+    assert bcce(emulator, "--region", "us-east-1", "plan", "--component", "security") == ExitCode.READINESS_GATE
+    err = capsys.readouterr().err
+    assert "readiness gate refused: critical check failed: security.cloudtrail.us-east-1 (trail(s) account-trail" in err
 
 
 def test_readiness_exits_6_below_the_threshold(project, emulator, capsys):

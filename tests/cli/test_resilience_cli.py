@@ -152,8 +152,15 @@ def test_a_failed_config_is_recorded_too(project, capsys):
 
 def test_commands_that_change_nothing_leave_no_record(project, capsys):
     assert run(["render"]) == 0
-    assert run(["doctor", "--component", "history"]) == 0
     assert runs() == []
+
+
+def test_doctor_is_a_recorded_run(project, capsys):
+    assert run(["doctor", "--component", "circuit-breakers,history"]) == 0
+    [record] = runs()
+    assert (record["operation"], record["outcome"], record["exit_code"]) == ("doctor", "success", 0)
+    assert run(["doctor", "--component", "history"]) == 0
+    assert [r["operation"] for r in runs()] == ["doctor", "doctor"], "whatever its components, a doctor run is recorded"
 
 
 def test_state_bootstrap_sends_the_run_id_and_is_recorded(project, emulator, capsys):
@@ -208,7 +215,8 @@ def test_doctor_lists_breakers_and_runs(project, capsys):
     assert apply_view["state"] == "open" and apply_view["failures"] == 1
     assert apply_view["opened_at"].endswith("Z") and apply_view["retry_at"] > apply_view["opened_at"]
     assert apply_view["last_failure_reason"].startswith("retries exhausted")
-    assert report["runs"][-1]["correlation_id"] == RUN_ID
+    assert [r["operation"] for r in report["runs"]][-2:] == ["state bootstrap", "doctor"], "the doctor run before is recorded too"
+    assert report["runs"][-2]["correlation_id"] == RUN_ID
 
     assert run(["doctor", "--component", "history", "--json"]) == 0
     assert set(json.loads(capsys.readouterr().out)) == {"runs"}

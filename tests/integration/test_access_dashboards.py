@@ -91,7 +91,7 @@ def test_dashboards_apply_converge_destroy_and_write_no_password(emulator, provi
     resources = json.dumps(inline)
     assert f"workgroup/{outputs['athena_workgroup']}" in resources and outputs["athena_results_bucket"] in resources
     services = sorted(e["ServiceName"].rsplit(".", 1)[1] for e in ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [outputs["vpc_id"]]}])["VpcEndpoints"])
-    assert services == ["athena", "ec2messages", "glue", "s3", "secretsmanager", "ssm", "ssmmessages"]
+    assert services == ["athena", "ec2messages", "glue", "monitoring", "s3", "secretsmanager", "ssm", "ssmmessages"]
 
     # bcce generates a fresh password on every run; only the first one is ever used.
     run.env = dashboards.secret_environment(config, {})
@@ -128,7 +128,9 @@ locals {{
     for name, versions in {versions} : name => templatefile("{dir}/${{name}}.sh.tftpl", {{
       region = "us-east-1", port = 3000, version = versions[0], plugin_version = versions[1],
       db_host = "db.example.internal", db_port = 5432, db_name = "dashboards",
-      athena_workgroup = "wg", glue_database = "usage", results_bucket = "results-bucket"
+      athena_workgroup = "wg", glue_database = "usage", results_bucket = "results-bucket",
+      dashboard_gzip = name == "grafana" ? base64gzip(file("{dashboard}")) : ""
+      questions_gzip = name == "superset" ? base64gzip(file("{questions}")) : ""
     }})
   }}
 }}
@@ -148,7 +150,16 @@ def test_user_data_renders_and_is_valid_bash_for_every_platform(provider_mirror,
 
     source = templates_dir() / "modules" / "dashboards" / "user_data"
     versions = "{" + ", ".join(f'{name} = ["{v}", "{p}"]' for name, (v, p) in dashboards.PINNED_VERSIONS.items()) + "}"
-    (tmp_path / "main.tf").write_text(USER_DATA_ROOT.format(dir=source.as_posix(), versions=versions), encoding="utf-8")
+    from bcce_tf.metrics.grafana_dashboard import dashboard_json
+    from bcce_tf.metrics.lake_questions import questions_json
+
+    board = dashboard_json("bcce", "us-east-1", True)
+    (tmp_path / "dashboard.json").write_text(board, encoding="utf-8")
+    (tmp_path / "questions.json").write_text(questions_json(), encoding="utf-8")
+    (tmp_path / "main.tf").write_text(USER_DATA_ROOT.format(dir=source.as_posix(), versions=versions,
+                                                            dashboard=(tmp_path / "dashboard.json").as_posix(),
+                                                            questions=(tmp_path / "questions.json").as_posix()),
+                                      encoding="utf-8")
     for args in (("init", "-input=false", "-no-color"), ("apply", "-auto-approve", "-input=false", "-no-color")):
         result = run_terraform(tmp_path, provider_mirror, *args)
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -160,6 +171,24 @@ def test_user_data_renders_and_is_valid_bash_for_every_platform(provider_mirror,
         assert version in script and (plugin == "" or plugin in script), name
         assert "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf" in script
         assert len(script.encode()) < 16 * 1024, "EC2 user data is limited to 16 KB"
+        if name == "grafana":  # the dashboard file the instance writes is the generated dashboard
+            import base64
+            import re
+            import gzip
+
+            [blob] = re.findall(r"printf '%s' '([A-Za-z0-9+/=]+)' \| base64 -d \| gunzip", script)
+            assert gzip.decompress(base64.b64decode(blob)).decode() == board
+            assert "uid: bcce-cloudwatch" in script and "type: file" in script
+        if name == "superset":  # the saved questions the instance writes are bcce's, and its Python compiles
+            import base64
+            import gzip
+            import re
+
+            [blob] = re.findall(r"printf '%s' '([A-Za-z0-9+/=]+)' \| base64 -d \| gunzip", script)
+            assert gzip.decompress(base64.b64decode(blob)).decode() == questions_json()
+            [program] = re.findall(r"<<'PY'\n(.*?)\nPY\n", script, re.DOTALL)
+            compile(program, "bcce_lake.py", "exec")
+            assert '"us-east-1" "usage" "wg" "results-bucket" /etc/superset/bcce-questions.json' in script
         if bash:
             checked = subprocess.run([bash, "-n"], input=script, capture_output=True, text=True, check=False)
             assert checked.returncode == 0, f"{name}: {checked.stderr}"

@@ -3,12 +3,17 @@ apply; then four things are broken behind bcce's back and exactly those are repo
 
 from __future__ import annotations
 
+import datetime
 import json
+import os
 
 import pytest
 
+from bcce_tf import history
 from bcce_tf.__main__ import run
 from bcce_tf.exit_codes import ExitCode
+from bcce_tf.metrics.queue import MetricQueue
+from tests.integration.test_metrics_publish import metric_values
 
 pytestmark = pytest.mark.integration
 
@@ -38,6 +43,7 @@ def by_status(health: dict, status: str) -> list[str]:
 
 def test_doctor_healthy_after_apply_then_names_exactly_what_was_broken(project, emulator, capsys):
     url = emulator.url
+    since = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=5)
     assert run(["--endpoint-url", url, "apply", "--auto-approve", "--force"]) == 0
 
     code, health = doctor(url, capsys, "credentials", "stacks", "security", "services")
@@ -72,3 +78,10 @@ def test_doctor_healthy_after_apply_then_names_exactly_what_was_broken(project, 
     assert run(["--endpoint-url", url, "doctor", "--component", "security", "--format", "markdown"]) == ExitCode.UNHEALTHY
     out = capsys.readouterr().out
     assert out.startswith("### bcce doctor: unhealthy") and "| security | bcce-us-east-1 | kms-key | unhealthy |" in out
+
+    # Every doctor run above was recorded and sent its breaker states to the emulator: nothing stays queued.
+    assert [r["operation"] for r in history.read(history.history_path(dict(os.environ)))].count("doctor") == 3
+    assert MetricQueue(environ=os.environ).pending() == []
+    counts = metric_values(emulator.client("cloudwatch"), "BCCE/Resilience", "CircuitBreakerOpen",
+                           {"Stack": "bcce", "Region": "us-east-1"}, "SampleCount", since)
+    assert sum(value for _, value in counts) >= 4, f"one point from the apply and one from each doctor run: {counts}"

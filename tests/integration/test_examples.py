@@ -81,6 +81,7 @@ def test_external_data_example_gates_a_plain_plan(emulator, provider_mirror, ext
     env = base_env(tmp_path, provider_mirror, external_cli_config)
     ok(terraform(root, env, "init", "-input=false", "-no-color"))
     url = f"-var=endpoint_url={emulator.url}"
+    emulator.make_ready("us-east-1")  # a logging trail: no critical check fails, the threshold decides
 
     passing = ok(terraform(root, env, "plan", "-input=false", "-no-color", url, "-var=min_score=10", "-out=tfplan"))
     assert "Resource postcondition failed" not in passing.stderr
@@ -124,6 +125,7 @@ def test_null_resource_hook_runs_readiness_plan_apply_and_destroy(emulator, prov
     env = base_env(tmp_path, provider_mirror, cli_config_path(provider_mirror))
     ok(terraform(root, env, "init", "-input=false", "-no-color"))
     url = f"-var=endpoint_url={emulator.url}"
+    emulator.make_ready("us-east-1")
 
     refused = terraform(root, env, "apply", "-auto-approve", "-input=false", "-no-color", url, "-var=min_score=100")
     assert refused.returncode == 1
@@ -131,7 +133,7 @@ def test_null_resource_hook_runs_readiness_plan_apply_and_destroy(emulator, prov
     assert "exit status 6" in flat(refused.stderr)
     report = json.loads((root / "bcce-readiness.json").read_text())
     assert report["status"] == "blocked" and report["min_score"] == 100
-    assert not bucket_names(emulator), "nothing was deployed"
+    assert not [b for b in bucket_names(emulator) if b.startswith("bcce-example-")], "nothing was deployed"
 
     ok(terraform(root, env, "apply", "-auto-approve", "-input=false", "-no-color", url, "-var=min_score=10"))
     report = json.loads((root / "bcce-readiness.json").read_text())
@@ -144,7 +146,8 @@ def test_null_resource_hook_runs_readiness_plan_apply_and_destroy(emulator, prov
     ok(terraform(root, env, "destroy", "-auto-approve", "-input=false", "-no-color", url, "-var=min_score=10"))
     kept = [b for b in bucket_names(emulator) if b.startswith("bcce-example-")]
     assert "bcce-example-123456789012-us-east-1-trail" in kept, "a destroy keeps the buckets that hold data"
-    assert not emulator.client("cloudtrail").describe_trails()["trailList"], "what holds no data is gone"
+    trails = [t["Name"] for t in emulator.client("cloudtrail").describe_trails()["trailList"]]
+    assert trails == ["account-trail"], "what holds no data is gone; the account's own trail stays"
 
 
 # ---------------------------------------------------------------- CI gate
@@ -192,7 +195,8 @@ def test_ci_gate_blocks_below_the_threshold(ci_env, tmp_path):
     assert not (reports / "plan.json").exists(), "nothing was planned"
 
 
-def test_ci_gate_plans_above_the_threshold(ci_env, tmp_path):
+def test_ci_gate_plans_above_the_threshold(ci_env, tmp_path, emulator):
+    emulator.make_ready("us-east-1")
     env = {**ci_env, "BCCE_MIN_SCORE": "10"}
     assert run_gate(tmp_path, env, "check").returncode == 0
     result = run_gate(tmp_path, env, "plan")
@@ -224,3 +228,27 @@ def test_ci_workflow_runs_the_gate_script():
     assert workflow["env"]["BCCE_REPORT_DIR"] == "bcce-reports"
     assert workflow["env"]["BCCE_ALLOW_FORCE"] == "0", "the CI gate cannot be bypassed with --force"
     assert workflow["permissions"]["pull-requests"] == "write"
+
+
+# ---------------------------------------------------------------- the demo
+
+
+def test_demo_shows_the_gate_refusing_then_passing_after_local_up_ready(provider_mirror, tmp_path):
+    """examples/demo/run.sh up to its passing plan, against the emulator `bcce local up` starts."""
+    env = base_env(tmp_path, provider_mirror, cli_config_path(provider_mirror))
+    env.update(BCCE_DEMO_DIR=str(tmp_path / "demo"), BCCE_DEMO_UNTIL="plan")
+    result = subprocess.run(["bash", str(EXAMPLES / "demo" / "run.sh")], env=env, capture_output=True, text=True,
+                            timeout=1200, check=False)
+    out, err = result.stdout, flat(result.stderr)
+    assert result.returncode == 0, out[-3000:] + result.stderr[-3000:]
+    refused, rest = out.split("refused with exit 6, as it should be", 1)
+    assert "readiness gate refused: critical check failed: security.cloudtrail.us-east-1 " \
+           "(no CloudTrail trail covers us-east-1)" in err
+    assert "Plan for" not in refused, "nothing was planned before the account was ready"
+    assert "account ready: 7 change(s), 0 already in place" in err
+    assert "root user MFA: not made ready" in err
+    assert "Plan for bcce-us-east-1:" in rest
+    assert "==> bcce local down" in out
+    from bcce_tf.local_emulator import status
+
+    assert status() is None, "the demo stops the emulator it started"

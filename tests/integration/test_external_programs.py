@@ -117,16 +117,23 @@ def test_account_without_an_answer_fails_with_one_line(env, workdir, tmp_path):
     assert not (tmp_path / "state").exists()
 
 
-def test_preflight_answers_ready_and_blocked_with_strings(env, workdir, tmp_path):
+def test_preflight_answers_ready_and_blocked_with_strings(env, workdir, tmp_path, emulator):
+    unready = strings_object(feed(PREFLIGHT, {"config": "bcce.json", "min_score": "0"}, env, workdir).stdout)
+    assert unready["status"] == "blocked", "no trail logs: a critical failure, whatever the threshold"
+    assert "critical check failed: security.cloudtrail.us-east-1" in unready["blocked_because"]
+    assert "security.cloudtrail.us-east-1" in unready["failed"].split(",")
+
+    emulator.make_ready("us-east-1")
     ready = feed(PREFLIGHT, {"config": "bcce.json", "min_score": "0"}, env, workdir)
     assert ready.returncode == 0, ready.stderr
     data = strings_object(ready.stdout)
     assert set(data) == {"score", "status", "min_score", "failed", "warnings", "not_checked", "blocked_because",
                          "checks", "digest"}
     assert data["status"] == "ready" and data["min_score"] == "0" and data["blocked_because"] == ""
-    assert 0 < int(data["score"]) < 100
+    assert int(unready["score"]) < int(data["score"]) < 100
     assert "permissions.simulation" in data["not_checked"].split(",")
-    assert "security.cloudtrail.us-east-1" in data["failed"].split(",")
+    assert "security.root-mfa" in data["failed"].split(",")
+    assert "security.cloudtrail.us-east-1" not in data["failed"].split(",")
     blocked = strings_object(feed([BCCE, "external", "preflight"], {"config": "bcce.json", "min_score": "100"}, env, workdir).stdout)
     assert blocked["status"] == "blocked" and blocked["score"] == data["score"]
     assert f"score {data['score']} is below the minimum 100" in blocked["blocked_because"]

@@ -17,6 +17,7 @@ What the faults do, measured against hashicorp/aws 3.39 (aws-sdk-go v1, 25 retri
 
 from __future__ import annotations
 
+import calendar
 import json
 import os
 import re
@@ -248,9 +249,10 @@ def test_persistent_failure_opens_the_breaker_which_fails_fast_then_recovers(ref
     opens terraform-apply:bcce:us-east-1 (fail max 2). The third run stops at once (exit 8) without
     a single request reaching the proxy, naming the breaker and the time it allows a call again.
     Once the reset timeout has passed and the proxy is healthy, the next run is the half-open probe:
-    it succeeds and closes the breaker."""
+    it succeeds and closes the breaker. The first three runs use a reset timeout no slow machine
+    outlasts between two runs; the fourth a short one it waits out, so no run races the clock."""
     env = {"BCCE_BREAKER_FAIL_MAX": "2", "BCCE_RETRY_MAX_ATTEMPTS": "2", "BCCE_RETRY_INITIAL_WAIT": "0.05",
-           "BCCE_RETRY_MAX_WAIT": "0.1", "BCCE_BREAKER_RESET_SECONDS": "5"}
+           "BCCE_RETRY_MAX_WAIT": "0.1", "BCCE_BREAKER_RESET_SECONDS": "3600"}
     failing = proxy.add_rule("kms:CreateKey", "reset")
     project = Project(tmp_path / "b", provider_mirror)
     apply = ("--endpoint-url", proxy.url, "apply", "--auto-approve", "--force")
@@ -279,9 +281,10 @@ def test_persistent_failure_opens_the_breaker_which_fails_fast_then_recovers(ref
     assert third.record["outcome"] == "circuit-open" and APPLY not in third.record["attempts"]
 
     proxy.remove_rule(failing)
-    retry_at = time.mktime(time.strptime(opened["retry_at"], "%Y-%m-%dT%H:%M:%SZ")) - time.timezone
-    time.sleep(max(0.0, retry_at - time.time()) + 1.0)
-    fourth = project.bcce(*apply, env=env)
+    short_reset = 2.0
+    opened_at = calendar.timegm(time.strptime(opened["opened_at"], "%Y-%m-%dT%H:%M:%SZ"))
+    time.sleep(max(0.0, opened_at + short_reset + 1.0 - time.time()))
+    fourth = project.bcce(*apply, env={**env, "BCCE_BREAKER_RESET_SECONDS": str(short_reset)})
     assert fourth.code == 0, fourth.explain()
     assert [t for t in fourth.record["breaker_transitions"] if t["breaker"] == APPLY] == [
         {"breaker": APPLY, "from": "open", "to": "half-open"},

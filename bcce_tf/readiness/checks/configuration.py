@@ -100,12 +100,38 @@ def combinations(ctx: CheckContext) -> Outcome:
     return Outcome.passed(f"{', '.join(ctx.components)} with the config's switches")
 
 
+def state_versioning(ctx: CheckContext) -> Outcome:
+    """With the S3 backend, the state bucket keeps every earlier state only when versioning is on."""
+    from bcce_tf.errors import AwsError
+
+    backend = ctx.config.backend
+    region = backend.region or ctx.home_region
+    try:
+        answer = ctx.call("s3", region, "get_bucket_versioning", Bucket=backend.bucket)
+    except AwsError as exc:
+        if str(exc.fields.get("code", "")) in ("NoSuchBucket", "404"):
+            return Outcome.warning(f"state bucket {backend.bucket} does not exist yet",
+                                   "run 'bcce state bootstrap': it creates the bucket with versioning on")
+        raise
+    status = answer.get("Status")
+    if status == "Enabled":
+        return Outcome.passed(f"state bucket {backend.bucket} has versioning Enabled: every earlier state is kept")
+    seen = f"versioning {status}" if status else "versioning never enabled"
+    return Outcome.warning(f"state bucket {backend.bucket}: {seen}; an overwritten or deleted state cannot be recovered",
+                           f"aws s3api put-bucket-versioning --bucket {backend.bucket} --versioning-configuration Status=Enabled "
+                           "(or run 'bcce state bootstrap')")
+
+
 def checks(ctx: CheckContext) -> list[Check]:
     c = Category.CONFIGURATION
-    return [
+    found = [
         Check("configuration.names", "Names are valid for AWS", c, Impact.HIGH, names_valid),
         Check("configuration.guardrails-provider", "Guardrails can be created", c, Impact.HIGH, guardrails_provider),
         Check("configuration.combinations", "Settings work together", c, Impact.MEDIUM, combinations),
     ]
+    if ctx.config.backend.type == "s3" and ctx.config.backend.bucket:
+        found.append(Check("configuration.state-versioning", "State bucket keeps earlier versions", c, Impact.MEDIUM,
+                           state_versioning))
+    return found
 
 

@@ -102,8 +102,10 @@ def checks(ctx: CheckContext) -> list[Check]:
               remediation="enable MFA for the root user in the IAM console"),
     ]
     for region in ctx.regions:
+        # Critical: without a logging trail nothing records who granted Bedrock access or called it, so
+        # an account that scores well otherwise is still refused (the stack's own trail exists only after apply).
         found += [
-            Check(f"security.cloudtrail.{region}", f"CloudTrail is logging in {region}", c, Impact.HIGH,
+            Check(f"security.cloudtrail.{region}", f"CloudTrail is logging in {region}", c, Impact.CRITICAL,
                   cloudtrail_logging, (region,),
                   remediation="create an account or organization trail that logs every region, and start it"),
             Check(f"security.config-recorder.{region}", f"AWS Config is recording in {region}", c, Impact.MEDIUM,
