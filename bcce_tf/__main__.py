@@ -25,6 +25,10 @@ def run(argv: Sequence[str] | None = None, environment: Environment | None = Non
     import typer
     from typer._click import exceptions as click_errors
 
+    from bcce_tf import fanout
+
+    fanout.INVOKED[:] = args  # a run over several targets starts one child per target with them
+
     from bcce_tf.cli.app import command as cli_command
     from bcce_tf.errors import BcceError
 

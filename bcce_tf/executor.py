@@ -41,22 +41,33 @@ class ChildOutcome:
     duration: float
     log_path: Path
     result: dict[str, Any] = field(default_factory=dict)
+    stopped: bool = False  # interrupted by --fail-fast because another target failed
 
     @property
     def status(self) -> str:
         if self.exit_code == NOT_RUN:
             return "not run"
+        if self.stopped:
+            return "stopped"
         if self.exit_code == 0:
             return "ok"
         if self.exit_code == int(ExitCode.CHANGES_PRESENT):
             return "changes" if "drifted" not in self.result else "drift"
         if self.exit_code == int(ExitCode.INTERRUPTED):
             return "interrupted"
+        if self.exit_code == int(ExitCode.NOTHING_DEPLOYED):
+            return "not deployed"
         return "failed"
 
     def to_dict(self) -> dict[str, Any]:
         return {"target": self.label, "result": self.status, "exit_code": self.exit_code,
                 "duration_seconds": round(self.duration, 1), "log": str(self.log_path), **self.result}
+
+
+def run_codes(outcomes: Sequence[ChildOutcome]) -> list[int]:
+    """The exit codes that decide the run: a target stopped by --fail-fast counts as not run, so
+    the failure that stopped it is the run's exit code, not the interrupt it was stopped with."""
+    return [NOT_RUN if outcome.stopped else outcome.exit_code for outcome in outcomes]
 
 
 def worst(codes: Sequence[int]) -> int:
@@ -125,7 +136,7 @@ def run_all(specs: Sequence[ChildSpec], *, parallelism: int, fail_fast: bool = F
         on_line(f"[{len(outcomes)}/{total}] {outcome.label}: {outcome.status} (exit {outcome.exit_code}) in "
                 f"{outcome.duration:.1f}s" + (f", {changed} changed" if changed is not None else "") + f"; log {outcome.log_path}")
 
-    def stop_all() -> None:
+    def stop_all(fail_fast_stop: bool = False) -> None:
         for item in running.values():
             item.interrupt()
         deadline = clock() + grace_seconds
@@ -136,6 +147,7 @@ def run_all(specs: Sequence[ChildSpec], *, parallelism: int, fail_fast: bool = F
                 item.process.kill()
                 item.process.wait()
             finish(index, item)
+            outcomes[index].stopped = fail_fast_stop
             del running[index]
 
     try:
@@ -157,7 +169,7 @@ def run_all(specs: Sequence[ChildSpec], *, parallelism: int, fail_fast: bool = F
                     if fail_fast and outcomes[index].exit_code not in (0, int(ExitCode.CHANGES_PRESENT)) and not stopping:
                         stopping = True
                         on_line(f"{outcomes[index].label} failed: --fail-fast stops the other targets")
-                        stop_all()
+                        stop_all(fail_fast_stop=True)
             if running:
                 time.sleep(poll_seconds)
     except KeyboardInterrupt:

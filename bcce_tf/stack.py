@@ -317,6 +317,22 @@ def plan_destroy(handle: StackHandle) -> tuple[PlanSummary, dict[str, Any]]:
         raise EnvironmentProblem(f"could not read the destroy plan of {handle.target.key}: {exc}") from None
 
 
+def drift_plan(handle: StackHandle) -> dict[str, Any]:
+    """A plan of the stack (-detailed-exitcode) into a file of its own, so the saved plan of
+    `bcce plan` is left alone, as `terraform show -json` gives it; the file is removed afterwards."""
+    drift_plan = "bcce-drift.tfplan"
+    options = {"input": "false", "json": True, "detailed_exitcode": True, "out": drift_plan}
+    try:
+        _run(handle, "terraform-plan", terraform.build_argv("plan", options=options), stream=True)
+        result = _run(handle, "terraform-show", terraform.build_argv("show", drift_plan, options={"json": True, "no_color": True}))
+    finally:
+        (handle.directory / drift_plan).unlink(missing_ok=True)
+    try:
+        return json.loads(result.stdout)
+    except json.JSONDecodeError as exc:
+        raise EnvironmentProblem(f"could not read the drift plan of {handle.target.key}: {exc}") from None
+
+
 def outputs(handle: StackHandle) -> dict[str, Any]:
     """Stack outputs; values Terraform marks sensitive are replaced by "(sensitive)"."""
     result = _run(handle, "terraform-output", terraform.build_argv("output", options={"json": True, "no_color": True}))

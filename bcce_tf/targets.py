@@ -11,10 +11,7 @@ from typing import Any
 from bcce_tf.config import Config, Target
 from bcce_tf.errors import TargetUnreachableError, UsageError
 
-# Set by the parent run in the environment of each child process: "<account>/<region>".
-CHILD_ENV = "BCCE_TARGET"
-# File the child writes its result record to (changed resources, readiness score).
-RESULT_ENV = "BCCE_TARGET_RESULT"
+from bcce_tf.fanout import CHILD_ENV, RESULT_ENV  # noqa: F401 - set in each child's environment
 MAX_PARALLELISM = 32
 
 
@@ -125,3 +122,35 @@ def endpoint_label(endpoint_url: str | None) -> str:
 
     parsed = urlparse(endpoint_url)
     return (parsed.netloc or endpoint_url).replace(":", "_")
+
+
+# GitHub Actions runs at most 256 jobs from one matrix in a workflow run.
+GITHUB_MATRIX_MAX_JOBS = 256
+
+
+def describe(refs: list[TargetRef]) -> list[dict[str, Any]]:
+    """The selected targets as records: account, region, how bcce reaches the account."""
+    out: list[dict[str, Any]] = []
+    for ref in refs:
+        item: dict[str, Any] = {"target": ref.label, "region": ref.region}
+        if ref.account_id is not None:
+            item["account_id"] = ref.account_id
+        if ref.target is not None:
+            item.update({"role_arn": ref.target.role_arn} if ref.target.role_arn else {"profile": ref.target.profile})
+        out.append(item)
+    return out
+
+
+def github_matrix(refs: list[TargetRef]) -> dict[str, Any]:
+    """A GitHub Actions `strategy.matrix` (`include`: one job per target, with `account` and
+    `region` for `bcce --account ... --region ...`); read it with fromJSON() from a job output."""
+    if len(refs) > GITHUB_MATRIX_MAX_JOBS:
+        raise UsageError(f"--format github-matrix: {len(refs)} targets, but a GitHub Actions matrix runs at most "
+                         f"{GITHUB_MATRIX_MAX_JOBS} jobs; narrow the run with --account or --region")
+    include = []
+    for ref in refs:
+        job = {"target": ref.label, "region": ref.region}
+        if ref.account_id is not None:
+            job["account"] = ref.account_id
+        include.append(job)
+    return {"include": include}

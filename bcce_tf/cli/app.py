@@ -10,13 +10,16 @@ from bcce_tf.cli import (
     claude_code_cmd,
     config_cmd,
     cost,
+    drift_cmd,
     local_cmd,
     metrics_cmd,
     providers_cmd,
     readiness_cmd,
+    report_cmd,
     resilience_cmd,
     stack_cmds,
     state_cmd,
+    targets_cmd,
     validate_cmd,
 )
 from bcce_tf.cli import credentials_cmd
@@ -146,3 +149,6 @@ metrics_cmd.register(app)
 claude_code_cmd.register(app)
 credentials_cmd.register(app)
 debug_cmd.register(app)
+drift_cmd.register(app)
+targets_cmd.register(app)
+report_cmd.register(app)

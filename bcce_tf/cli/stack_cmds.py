@@ -72,13 +72,17 @@ def plan_command(
     as_json: bool = typer.Option(False, "--json", help="Print the plan summaries as JSON."),
     destroy: bool = typer.Option(False, "--destroy", help="Plan the destruction of the stack."),
     force: bool = typer.Option(False, "--force", help="Plan even when the readiness gate fails."),
+    fail_fast: bool = typer.Option(False, "--fail-fast", help="With several targets: stop the others when one fails."),
 ) -> None:
-    """Plan each stack into a saved plan file and summarise it."""
+    """Plan each stack into a saved plan file and summarise it (several targets: in parallel)."""
     import json
 
-    from bcce_tf import stack
+    from bcce_tf import fanout, stack
+    from bcce_tf.cli.fanout import over_targets
     from bcce_tf.cli.gate import readiness_gate
 
+    if over_targets(ctx, as_json=as_json, fail_fast=fail_fast):
+        return
     runtime, handles = _render_all(ctx, component, "plan")
     score = readiness_gate(ctx, runtime, force=force)
     summaries = []
@@ -89,6 +93,8 @@ def plan_command(
         progress.finish()
         summaries.append(summary)
         _print_summary(summary, as_json)
+    fanout.write_result({"changed": sum(s.add + s.change + s.destroy for s in summaries), "readiness_score": score,
+                         "has_changes": any(s.has_changes for s in summaries), "summaries": [s.to_dict() for s in summaries]})
     if as_json:
         typer.echo(json.dumps([s.to_dict() for s in summaries], indent=2, sort_keys=True))
     if not as_json:
@@ -102,22 +108,38 @@ def apply_command(
     component: Optional[list[str]] = typer.Option(None, "--component", help=COMPONENT_HELP),
     auto_approve: bool = typer.Option(False, "--auto-approve", help="Plan and apply in one go, without a saved plan."),
     force: bool = typer.Option(False, "--force", help="Apply even when the readiness gate fails."),
+    fail_fast: bool = typer.Option(False, "--fail-fast", help="With several targets: stop the others when one fails."),
 ) -> None:
-    """Apply the saved plan of each stack (or plan and apply with --auto-approve)."""
-    from bcce_tf import stack
+    """Apply the saved plan of each stack (or plan and apply with --auto-approve; several targets: in parallel)."""
+    from bcce_tf import fanout, stack
+    from bcce_tf.cli.fanout import over_targets
     from bcce_tf.cli.gate import readiness_gate
     from bcce_tf.logs import logger
 
+    if over_targets(ctx, fail_fast=fail_fast):
+        return
     runtime, handles = _render_all(ctx, component, "apply")
-    readiness_gate(ctx, runtime, force=force)
+    score = readiness_gate(ctx, runtime, force=force)
     progress = run_state(ctx).progress
+    changed = 0
     for handle in handles:
         if auto_approve:
             stack.init(handle)
         result = stack.apply(handle, saved_plan=not auto_approve)
         progress.finish()
+        changed += _applied(result.stdout)
         logger().info(f"{handle.target.key}: applied in {result.duration:.1f}s")
+    fanout.write_result({"changed": changed, "readiness_score": score})
     typer.echo("Apply complete.")
+
+
+def _applied(stdout: str) -> int:
+    """Resources added, changed and destroyed, from the change_summary line of `apply -json`."""
+    from bcce_tf.plan import parse_event
+
+    totals = [event.total for event in map(parse_event, stdout.splitlines())
+              if event is not None and event.type == "change_summary" and event.total is not None]
+    return totals[-1] if totals else 0
 
 
 def destroy_command(

@@ -73,6 +73,9 @@ CASES = [
     ("claude-code doctor", ["--live", "maybe"], None, U, "unexpected extra argument"),
 
     ("debug", ["--component", "aws-clinets"], None, U, "--component: unknown value 'aws-clinets' (did you mean aws-clients?)"),
+    ("drift", ["--format", "xml"], None, U, "--format must be one of text, json, not 'xml'"),
+    ("targets", ["--format", "yaml"], None, U, "--format must be one of text, json, github-matrix, not 'yaml'"),
+    ("report merge", ["no-such-result.json"], None, U, "no-such-result.json: cannot be read"),
 ]
 
 
