@@ -3,7 +3,6 @@ Terraform that the next apply would undo."""
 
 from __future__ import annotations
 
-import json
 from typing import Optional
 
 import typer
@@ -20,6 +19,8 @@ def drift_command(
     fail_fast: bool = typer.Option(False, "--fail-fast", help="With several targets: stop the others when one fails."),
 ) -> None:
     """Report the resources changed outside Terraform (exit 0 in sync, 2 drift found, 28 nothing deployed)."""
+    import json
+
     from bcce_tf import drift, fanout, stack
     from bcce_tf.cli.fanout import over_targets
     from bcce_tf.cli.stack_cmds import _render_all

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Optional
 
@@ -19,6 +18,8 @@ def merge_command(
     junit: Optional[Path] = typer.Option(None, "--junit", help="Also write the JUnit XML to FILE.", metavar="FILE"),
 ) -> None:
     """Merge per-target results into one report (a row per target)."""
+    import json
+
     from dataclasses import asdict
 
     from bcce_tf import report_merge

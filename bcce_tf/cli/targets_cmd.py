@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 
 import typer
 
@@ -15,6 +14,8 @@ def targets_command(
                             metavar="FORMAT"),
 ) -> None:
     """List the targets of the config (narrowed by --account and --region); no AWS call."""
+    import json
+
     from bcce_tf import targets
     from bcce_tf.cli.common import load, options
     from bcce_tf.errors import UsageError
