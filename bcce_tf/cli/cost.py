@@ -38,6 +38,7 @@ def analysis_command(
     output_format: str = typer.Option("text", "--format", help="text, json, markdown or csv."),
 ) -> None:
     """Actual spend from Cost Explorer (tagged resources and Bedrock), the forecast and the estimate beside it."""
+    import json
     from datetime import date
 
     from bcce_tf.errors import UsageError
