@@ -159,6 +159,7 @@ def doctor_command(
 ) -> None:
     """Check this machine for Claude Code on Bedrock: the claude command, the settings files and which
     values win, the AWS profile's credentials, and (--live) model access. Exit 24 when a check fails."""
+    import json
     import shutil
     import subprocess
 
