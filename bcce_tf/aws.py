@@ -114,6 +114,21 @@ class AwsClients:
                 self.stats.client(service, region, created=False)
             return self._clients[key]
 
+    def presigned_url(self, service: str, region: str, operation: str, params: Mapping[str, Any], expires_in: int) -> str:
+        """A presigned URL signed with SigV4 (botocore would pick SigV2 for S3 on some endpoints);
+        made locally, no request is sent."""
+        from botocore.config import Config as BotoConfig
+
+        base = self.client(service, region)
+        session = self.session()
+        with self._lock:
+            key = (f"{service}#sigv4", region)
+            if key not in self._clients:
+                config = base.meta.config.merge(BotoConfig(signature_version="s3v4" if service == "s3" else "v4"))
+                self._clients[key] = session.client(service, endpoint_url=self.endpoint_url, config=config)
+            signer = self._clients[key]
+        return str(signer.generate_presigned_url(operation, Params=dict(params), ExpiresIn=expires_in))
+
     def call(self, service: str, region: str, operation: str, **params: Any) -> Any:
         """Call one AWS API operation through the retry policy and the aws:<service>:<region> breaker."""
         client = self.client(service, region)

@@ -24,6 +24,7 @@ from bcce_tf.cli import (
 )
 from bcce_tf.cli import credentials_cmd
 from bcce_tf.cli import debug_cmd
+from bcce_tf.cli import package_cmd
 from bcce_tf.cli.common import GlobalOptions, run_state
 
 app = typer.Typer(
@@ -152,3 +153,4 @@ debug_cmd.register(app)
 drift_cmd.register(app)
 targets_cmd.register(app)
 report_cmd.register(app)
+package_cmd.register(app)

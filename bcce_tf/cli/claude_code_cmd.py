@@ -85,6 +85,25 @@ def aws_config_path() -> Path:
     return Path(given).expanduser() if given else Path.home() / ".aws" / "config"
 
 
+def profile_sections(config: Any, region: str, outputs: dict[str, Any], profile: str, sso_start_url: Optional[str],
+                     sso_region: Optional[str], sso_session: Optional[str]) -> list[Any]:
+    """The AWS config sections of the developer's profile for the config's identity track."""
+    from bcce_tf.developer import aws_profile as profiles
+    from bcce_tf.errors import UsageError
+    from bcce_tf.regions import check as check_region
+
+    key = f"{config.stack_name}-{region}"
+    if config.auth == "identity-center":
+        if sso_region is not None:
+            check_region(sso_region, "--sso-region")
+        return profiles.identity_center(config, outputs, profile=profile, region=region, start_url=sso_start_url,
+                                        sso_region=sso_region, session=sso_session, key=key)
+    given = [n for n, v in (("--sso-start-url", sso_start_url), ("--sso-region", sso_region), ("--sso-session", sso_session)) if v]
+    if given:
+        raise UsageError(f"{', '.join(given)}: only with auth identity-center; this config uses cognito-oidc")
+    return profiles.cognito(config, outputs, profile=profile, region=region, key=key)
+
+
 def profile_command(
     ctx: typer.Context,
     aws_profile: Optional[str] = typer.Option(None, "--aws-profile", help="Name of the profile to write (default <stack>-<organization>-<region>, as `settings` uses)."),
@@ -100,23 +119,12 @@ def profile_command(
     from bcce_tf.developer import aws_profile as profiles
     from bcce_tf.developer import files, settings
     from bcce_tf.errors import UsageError
-    from bcce_tf.regions import check as check_region
 
     if aws_profile is not None and not settings.PROFILE_RE.fullmatch(aws_profile):
         raise UsageError(f"--aws-profile '{aws_profile}': 1-64 letters, digits and . _ -")
     config, region, outputs = stack_outputs(ctx, from_outputs)
     profile = aws_profile or settings.default_profile(config, region)
-    key = f"{config.stack_name}-{region}"
-    if config.auth == "identity-center":
-        if sso_region is not None:
-            check_region(sso_region, "--sso-region")
-        sections = profiles.identity_center(config, outputs, profile=profile, region=region, start_url=sso_start_url,
-                                               sso_region=sso_region, session=sso_session, key=key)
-    else:
-        given = [n for n, v in (("--sso-start-url", sso_start_url), ("--sso-region", sso_region), ("--sso-session", sso_session)) if v]
-        if given:
-            raise UsageError(f"{', '.join(given)}: only with auth identity-center; this config uses cognito-oidc")
-        sections = profiles.cognito(config, outputs, profile=profile, region=region, key=key)
+    sections = profile_sections(config, region, outputs, profile, sso_start_url, sso_region, sso_session)
     path = config_file or aws_config_path()
     try:
         old = path.read_text(encoding="utf-8")

@@ -76,6 +76,8 @@ CASES = [
     ("drift", ["--format", "xml"], None, U, "--format must be one of text, json, not 'xml'"),
     ("targets", ["--format", "yaml"], None, U, "--format must be one of text, json, github-matrix, not 'yaml'"),
     ("report merge", ["no-such-result.json"], None, U, "no-such-result.json: cannot be read"),
+    ("claude-code package", ["--os", "linux,beos"], None, U, "--os: unknown value 'beos'; allowed: linux, macos, windows"),
+    ("claude-code distribute", ["--expires-in", "604801", "--endpoint-url", DEAD], None, U, "--expires-in must be from 1 to 604800 seconds"),
 ]
 
 
