@@ -1,0 +1,54 @@
+"""`bcce deploy` runs doctor's live checks after a successful apply (provider 3.39 on the emulator):
+healthy deploy exits 0; something broken behind bcce's back is named by doctor, and nothing else."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bcce_tf.__main__ import run
+from bcce_tf.exit_codes import ExitCode
+
+pytestmark = pytest.mark.integration
+
+CONFIG = {
+    "organization_id": "acme", "regions": ["us-east-1"], "components": ["security", "network"], "privatelink": True,
+    "provider": {"generation": 3}, "security": {"key_deletion_window_days": 7, "force_destroy_buckets": True},
+}
+
+
+@pytest.fixture()
+def project(tmp_path, monkeypatch, provider_mirror):  # noqa: ANN001, ANN201
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BCCE_MIRROR_DIR", str(provider_mirror))
+    (tmp_path / "bcce.json").write_text(json.dumps(CONFIG))
+    return tmp_path
+
+
+def test_deploy_reports_doctor_healthy_then_doctor_names_what_was_broken(project, ready_emulator, capsys):
+    url = ready_emulator.url
+    code = run(["--endpoint-url", url, "deploy", "--min-score", "10"])
+    captured = capsys.readouterr()
+    assert code == ExitCode.OK, captured.err[-3000:]
+    out = captured.out
+    assert "Deploy complete (readiness score " in out
+    # doctor ran on what was deployed, after the apply: its checks and verdict follow the deploy line
+    tail = out.split("Deploy complete", 1)[1]
+    assert "security:" in tail and "services:" in tail and "[ok] bcce-us-east-1 kms-key:" in tail
+    assert "[UNHEALTHY]" not in tail and "[not checked]" not in tail
+    # moto's tagging API names flow logs `flow-logs/fl-...` where AWS and the state say `vpc-flow-log/fl-...`:
+    # doctor's orphan search sees the stack's flow log as untracked; degraded does not fail a deploy.
+    degraded = [line for line in tail.splitlines() if "[DEGRADED]" in line]
+    assert all("tagged-not-in-state" in line and "flow-logs/fl-" in line for line in degraded), degraded
+    assert tail.splitlines()[-1].startswith(("health: healthy", "health: degraded"))
+    assert "deployed; doctor found" in captured.err
+    key_id = next(line for line in tail.splitlines() if " kms-key: " in line).split(" kms-key: ", 1)[1].split()[1]
+
+    ready_emulator.client("kms").disable_key(KeyId=key_id)
+
+    assert run(["--endpoint-url", url, "doctor", "--component", "credentials,stacks,security,services", "--json"]) \
+        == ExitCode.UNHEALTHY
+    health = json.loads(capsys.readouterr().out)["health"]
+    assert [c["name"] for c in health["checks"] if c["status"] != "healthy"] == ["kms-key"]
+    assert "Disabled" in next(c for c in health["checks"] if c["name"] == "kms-key")["evidence"]
