@@ -116,6 +116,7 @@ def deploy_command(
 
     Exits 14 when a check is unhealthy after a successful apply: the apply is kept, not undone."""
     from bcce_tf import stack
+    from bcce_tf.cli import apply_time
     from bcce_tf.cli.common import load
     from bcce_tf.cli.gate import readiness_gate
     from bcce_tf.cli.lists import components
@@ -148,9 +149,10 @@ def deploy_command(
         progress.finish()
         typer.echo(f"Plan for {summary.stack}-{summary.region}: {summary.add} to add, {summary.change} to change, "
                    f"{summary.destroy} to destroy.")
+        found = apply_time.announce(summary, handle.target.key)
         result = stack.apply(handle, saved_plan=True)
         progress.finish()
-        logger().info(f"{handle.target.key}: applied in {result.duration:.1f}s")
+        logger().info(f"{handle.target.key}: {apply_time.after_apply(result, found)}")
     typer.echo(f"Deploy complete (readiness score {score}/100).")
     _doctor_after_apply(ctx, runtime, handles)
 

@@ -43,6 +43,15 @@ def test_deploy_reports_doctor_healthy_then_doctor_names_what_was_broken(project
     assert all("tagged-not-in-state" in line and "flow-logs/fl-" in line for line in degraded), degraded
     assert tail.splitlines()[-1].startswith(("health: healthy", "health: degraded"))
     assert "deployed; doctor found" in captured.err
+    # the apply was estimated before it ran (nothing seen yet: table and default), then timed and kept
+    assert "bcce-us-east-1: Estimated apply time: " in captured.err
+    assert "(0 of " in captured.err and "(estimated " in captured.err
+    capsys.readouterr()
+    assert run(["debug", "--component", "durations", "--format", "json"]) == 0
+    durations = json.loads(capsys.readouterr().out)["durations"]
+    seen = {(t["resource_type"], t["action"]): t for t in durations["types"]}
+    assert len(durations["errors"]) == 1 and durations["errors"][0]["actual"] > 0, "the estimate's error is kept"
+    assert seen[("aws_kms_key", "create")]["samples"] == 1 and ("aws_vpc_endpoint", "create") in seen
     key_id = next(line for line in tail.splitlines() if " kms-key: " in line).split(" kms-key: ", 1)[1].split()[1]
 
     ready_emulator.client("kms").disable_key(KeyId=key_id)
