@@ -61,3 +61,38 @@ def test_deploy_reports_doctor_healthy_then_doctor_names_what_was_broken(project
     health = json.loads(capsys.readouterr().out)["health"]
     assert [c["name"] for c in health["checks"] if c["status"] != "healthy"] == ["kms-key"]
     assert "Disabled" in next(c for c in health["checks"] if c["name"] == "kms-key")["evidence"]
+
+
+DASHBOARDS = {
+    "organization_id": "acme", "regions": ["us-east-1"], "components": ["dashboards"], "privatelink": False,
+    "provider": {"generation": 3}, "security": {"key_deletion_window_days": 7, "force_destroy_buckets": True},
+    "dashboard": {"platform": "grafana", "deletion_protection": False, "skip_final_snapshot": True},
+}
+
+
+def test_deploy_exits_14_when_doctor_finds_what_terraform_does_not_repair(tmp_path, monkeypatch, ready_emulator,
+                                                                          provider_mirror, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BCCE_MIRROR_DIR", str(provider_mirror))
+    monkeypatch.setenv("BCCE_DASHBOARD_DB_PASSWORD", "KnownDashboardPassw0rd4Test")
+    (tmp_path / "bcce.json").write_text(json.dumps(DASHBOARDS))
+    url = ready_emulator.url
+    code = run(["--endpoint-url", url, "deploy", "--min-score", "10"])
+    captured = capsys.readouterr()
+    assert code == ExitCode.OK, captured.err[-3000:]
+    line = next(l for l in captured.out.splitlines() if " dashboards-instance:" in l)
+    assert line.lstrip().startswith("[ok]"), line
+    instance_id = line.split("dashboards-instance:", 1)[1].split(":", 1)[0]
+
+    # A stopped instance is no drift to Terraform (its state is not an argument): the next deploy
+    # changes nothing, and its doctor names the instance; the deploy exits 14 and keeps what it applied.
+    ready_emulator.client("ec2").stop_instances(InstanceIds=[instance_id])
+    code = run(["--endpoint-url", url, "deploy", "--min-score", "10"])
+    captured = capsys.readouterr()
+    assert code == ExitCode.UNHEALTHY, captured.err[-3000:]
+    assert "Deploy complete" in captured.out
+    unhealthy = [l for l in captured.out.splitlines() if "[UNHEALTHY]" in l]
+    assert len(unhealthy) == 1 and f"dashboards-instance:{instance_id}: dashboards instance {instance_id} is stopped" in unhealthy[0]
+    assert (f"the apply succeeded and is kept, but doctor found 1 unhealthy check(s): "
+            f"bcce-us-east-1 dashboards-instance:{instance_id}") in captured.err
+    assert "aws ec2 start-instances" in captured.out
