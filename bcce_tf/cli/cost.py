@@ -37,7 +37,8 @@ def analysis_command(
     breakdown: str = typer.Option("service", "--breakdown", help="service, usage-type, region or stack."),
     output_format: str = typer.Option("text", "--format", help="text, json, markdown or csv."),
 ) -> None:
-    """Actual spend from Cost Explorer (tagged resources and Bedrock), the forecast and the estimate beside it."""
+    """Actual spend from Cost Explorer (tagged resources and Bedrock), the forecast and the estimate beside it,
+    and what would save money (log groups kept longer than the config says)."""
     import json
     from datetime import date
 

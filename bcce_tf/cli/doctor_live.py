@@ -10,8 +10,9 @@ import typer
 from bcce_tf.health.model import HealthResult
 
 
-def live_results(ctx: typer.Context, components: Sequence[str], *, runtime=None) -> list[HealthResult]:  # noqa: ANN001
-    """Run the live components among `components` against every stack the command works on."""
+def live_results(ctx: typer.Context, components: Sequence[str], *, runtime=None, handles=None) -> list[HealthResult]:  # noqa: ANN001
+    """Run the live components among `components` against every stack the command works on
+    (`handles`: stacks already rendered, as `bcce deploy` has them; None renders one per region)."""
     from bcce_tf import stack
     from bcce_tf.cli.runtime import build, regions
     from bcce_tf.health.doctor import live_health
@@ -22,8 +23,9 @@ def live_results(ctx: typer.Context, components: Sequence[str], *, runtime=None)
 
     runtime = runtime or build(ctx, label="doctor")
     chosen_regions = regions(ctx, runtime.config)
-    handles = {}
-    if any(name in NEEDS_STATE for name in components):
+    given = {(handle.target.key, handle.target.region): handle for handle in handles or []}
+    handles = dict(given)
+    if not given and any(name in NEEDS_STATE for name in components):
         for region in chosen_regions:
             handle = stack.render(runtime, region)
             handles[(handle.target.key, region)] = handle

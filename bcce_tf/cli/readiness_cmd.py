@@ -112,8 +112,11 @@ def deploy_command(
     fmt: str = typer.Option("text", "--format", "-f", help="Report format with --dry-run: " + FORMAT_HELP),
     output: Optional[list[str]] = typer.Option(None, "--output", "-o", help="With --dry-run: " + OUTPUT_HELP),
 ) -> None:
-    """Readiness, plan and apply in one go (with --dry-run: readiness only)."""
+    """Readiness, plan, apply, then doctor's live checks of what was deployed (with --dry-run: readiness only).
+
+    Exits 14 when a check is unhealthy after a successful apply: the apply is kept, not undone."""
     from bcce_tf import stack
+    from bcce_tf.cli import apply_time
     from bcce_tf.cli.common import load
     from bcce_tf.cli.gate import readiness_gate
     from bcce_tf.cli.lists import components
@@ -146,10 +149,29 @@ def deploy_command(
         progress.finish()
         typer.echo(f"Plan for {summary.stack}-{summary.region}: {summary.add} to add, {summary.change} to change, "
                    f"{summary.destroy} to destroy.")
+        found = apply_time.announce(summary, handle.target.key)
         result = stack.apply(handle, saved_plan=True)
         progress.finish()
-        logger().info(f"{handle.target.key}: applied in {result.duration:.1f}s")
+        logger().info(f"{handle.target.key}: {apply_time.after_apply(result, found)}")
     typer.echo(f"Deploy complete (readiness score {score}/100).")
+    _doctor_after_apply(ctx, runtime, handles)
+
+
+def _doctor_after_apply(ctx: typer.Context, runtime, handles) -> None:  # noqa: ANN001
+    """doctor's live checks of what was just deployed; exit 14 when one is unhealthy (the apply is kept)."""
+    from bcce_tf.cli.doctor_live import live_results
+    from bcce_tf.health import report
+    from bcce_tf.health.after_deploy import DEPLOY_COMPONENTS, judge
+    from bcce_tf.logs import logger
+
+    results = live_results(ctx, DEPLOY_COMPONENTS, runtime=runtime, handles=handles)
+    for line in report.text_lines(results):
+        typer.echo(line)
+    outcome = judge(results)
+    if outcome.exit_code:
+        logger().error(outcome.summary)
+        raise typer.Exit(outcome.exit_code)
+    logger().info(outcome.summary)
 
 
 @external.command("account")

@@ -93,6 +93,10 @@ def plan_command(
         progress.finish()
         summaries.append(summary)
         _print_summary(summary, as_json)
+        if summary.has_changes and not destroy:
+            from bcce_tf.cli.apply_time import announce
+
+            announce(summary, handle.target.key)
     fanout.write_result({"changed": sum(s.add + s.change + s.destroy for s in summaries), "readiness_score": score,
                          "has_changes": any(s.has_changes for s in summaries), "summaries": [s.to_dict() for s in summaries]})
     if as_json:
@@ -123,12 +127,17 @@ def apply_command(
     progress = run_state(ctx).progress
     changed = 0
     for handle in handles:
+        from bcce_tf.cli import apply_time
+
+        found = None
         if auto_approve:
             stack.init(handle)
+        else:
+            found = apply_time.saved_plan_estimate(handle, handle.target.key)
         result = stack.apply(handle, saved_plan=not auto_approve)
         progress.finish()
         changed += _applied(result.stdout)
-        logger().info(f"{handle.target.key}: applied in {result.duration:.1f}s")
+        logger().info(f"{handle.target.key}: {apply_time.after_apply(result, found)}")
     fanout.write_result({"changed": changed, "readiness_score": score})
     typer.echo("Apply complete.")
 

@@ -83,6 +83,8 @@ class Analysis:
     differences: tuple[Difference, ...]  # by service only (other breakdowns do not map to the price table)
     forecast: Forecast
     tags: TagStatus
+    recommendations: tuple[Any, ...] = ()  # advice.Recommendation, largest saving first
+    recommendations_not_checked: str = ""  # why the facts behind them could not be read
 
     @property
     def total(self) -> float:
@@ -110,6 +112,8 @@ class Analysis:
             "cost_allocation_tags": {"active": list(self.tags.active), "inactive": list(self.tags.inactive),
                                      "never_seen": list(self.tags.unknown), "not_available": self.tags.why_not,
                                      "advice": self.tags.advice()},
+            "recommendations": [r.to_dict() for r in self.recommendations],
+            "recommendations_not_checked": self.recommendations_not_checked,
         }
 
 
@@ -138,5 +142,12 @@ def analyse(clients: Any, config: Any, period: Period, breakdown: str, today: da
         hint = (" (Cost Explorer is not enabled in this account or has no data yet: enable it in the Billing console; "
                 "data appears within 24 hours)") if code == "DataUnavailableException" else ""
         raise CostUnavailableError(f"cost analysis: Cost Explorer could not be read: {exc}{hint}") from exc
-    return build(period, breakdown, stacks, usage, estimate(config),
-                 explorer.fetch_forecast(clients, today, stacks), explorer.fetch_tag_status(clients))
+    import dataclasses
+    import time
+
+    from bcce_tf.spend.advice import recommendations
+
+    found = build(period, breakdown, stacks, usage, estimate(config),
+                  explorer.fetch_forecast(clients, today, stacks), explorer.fetch_tag_status(clients))
+    advice, why_not = recommendations(clients, config, int(time.time() * 1000))
+    return dataclasses.replace(found, recommendations=advice, recommendations_not_checked=why_not)

@@ -35,7 +35,20 @@ def render_text(analysis: Analysis) -> str:
         out.append(f"Cost allocation tags: {t.advice()}")
     else:
         out.append(f"Cost allocation tags: {', '.join(t.active)} active")
+    out += _recommendation_lines(a)
     return "\n".join(out) + "\n"
+
+
+def _recommendation_lines(a: Analysis) -> list[str]:
+    if a.recommendations_not_checked:
+        return ["", f"Recommendations: {a.recommendations_not_checked}"]
+    if not a.recommendations:
+        return ["", "Recommendations: none (every bcce log group keeps its events no longer than the config says)"]
+    out = ["", "Recommendations:"]
+    for r in a.recommendations:
+        out += [f"  {r.kind} {r.resource}: saves {r.monthly_saving_usd:,.2f} {a.usage.currency} a month",
+                f"      evidence: {r.evidence}", f"      do: {r.action}"]
+    return out
 
 
 def render_markdown(analysis: Analysis) -> str:
@@ -53,6 +66,12 @@ def render_markdown(analysis: Analysis) -> str:
         out.append("")
     f = a.forecast
     out.append(f"Forecast to {f.until}: " + (f"{f.amount:,.2f} {f.currency}" if f.amount is not None else f.why_not))
+    if a.recommendations:
+        out += ["", f"| recommendation | resource | saving {cur}/month | evidence | do |", "|---|---|---:|---|---|"]
+        out += [f"| {r.kind} | {_cell(r.resource)} | {r.monthly_saving_usd:,.2f} | {_cell(r.evidence)} | {_cell(r.action)} |"
+                for r in a.recommendations]
+    elif a.recommendations_not_checked:
+        out += ["", f"Recommendations: {a.recommendations_not_checked}"]
     return "\n".join(out) + "\n"
 
 
