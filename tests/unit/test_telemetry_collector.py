@@ -21,9 +21,9 @@ from tests.support.hcl import parse
 # tables (github.com/aws-observability/aws-otel-collector, README.md) and the upstream component
 # READMEs it links: only the ones this pipeline may use are listed.
 ADOT_COMPONENTS: dict[str, frozenset[str]] = {
-    "receivers": frozenset({"otlp", "awsxray", "prometheus", "statsd", "awsecscontainermetrics", "filelog"}),
+    "receivers": frozenset({"otlp", "awsxray", "prometheus", "statsd", "awsecscontainermetrics"}),
     "processors": frozenset({"batch", "memory_limiter", "attributes", "resource", "resourcedetection",
-                             "filter", "metricstransform", "cumulativetodelta", "deltatorate"}),
+                             "filter", "metricstransform", "cumulativetodelta"}),
     "exporters": frozenset({"awsemf", "awscloudwatchlogs", "awsxray", "otlp", "otlphttp", "debug", "prometheusremotewrite"}),
     "extensions": frozenset({"health_check", "pprof", "zpages", "sigv4auth", "ecs_observer"}),
 }
