@@ -38,9 +38,16 @@ def telemetry_leftovers(emulator) -> dict[str, list]:
     return {kind: items for kind, items in found.items() if items}
 
 
-def test_telemetry_component_applies_converges_and_destroys(emulator, provider_mirror, tmp_path):
-    config = emulator_config(components=["telemetry"], organization_id="acme", privatelink=False, log_retention_days=90,
-                             telemetry={"enabled": True, "allow_http": True, "desired_count": 1})
+@pytest.mark.parametrize("listener,privatelink", [("HTTP", False), ("HTTPS", True)])
+def test_telemetry_component_applies_converges_and_destroys(listener, privatelink, emulator, provider_mirror, tmp_path):
+    if listener == "HTTPS":
+        # An ACM certificate in the emulated account, as an operator would have issued for the collector's name.
+        certificate = emulator.client("acm").request_certificate(DomainName="otel.acme.internal")["CertificateArn"]
+        settings = {"enabled": True, "certificate_arn": certificate, "desired_count": 1}
+    else:
+        settings = {"enabled": True, "allow_http": True, "desired_count": 1}
+    config = emulator_config(components=["telemetry"], organization_id="acme", privatelink=privatelink, log_retention_days=90,
+                             telemetry=settings)
     run = render_for_emulator(config, tmp_path, emulator.url, provider_mirror)
     assert run.rendered.components == ("security", "network", "analytics", "telemetry")
     assert telemetry.PUBLIC_IMAGE_WARNING in run.rendered.warnings
@@ -52,12 +59,19 @@ def test_telemetry_component_applies_converges_and_destroys(emulator, provider_m
     elb = emulator.client("elbv2")
     [lb] = elb.describe_load_balancers()["LoadBalancers"]
     assert (lb["Scheme"], lb["Type"]) == ("internal", "application")
-    assert out["telemetry_otlp_endpoint"] == f"http://{lb['DNSName']}:4318"
-    [listener] = elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]
-    assert (listener["Port"], listener["Protocol"]) == (4318, "HTTP")
+    assert out["telemetry_otlp_endpoint"] == f"{listener.lower()}://{lb['DNSName']}:4318"
+    [found_listener] = elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]
+    assert (found_listener["Port"], found_listener["Protocol"]) == (4318, listener)
+    if listener == "HTTPS":
+        assert [c["CertificateArn"] for c in found_listener["Certificates"]] == [certificate]
+        assert found_listener["SslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
     [group] = elb.describe_target_groups(LoadBalancerArn=lb["LoadBalancerArn"])["TargetGroups"]
     assert (group["TargetType"], group["Port"], group["HealthCheckPort"]) == ("ip", 4318, "13133")
-    assert listener["DefaultActions"][0]["TargetGroupArn"] == group["TargetGroupArn"]
+    assert found_listener["DefaultActions"][0]["TargetGroupArn"] == group["TargetGroupArn"]
+    # Without PrivateLink the collector brings its own CloudWatch Logs endpoint; with it, the network's serves.
+    endpoints = {e["ServiceName"] for e in emulator.client("ec2").describe_vpc_endpoints(
+        Filters=[{"Name": "vpc-id", "Values": [out["vpc_id"]]}])["VpcEndpoints"]}
+    assert ("com.amazonaws.us-east-1.logs" in endpoints) is True
     ec2 = emulator.client("ec2")
     subnets = ec2.describe_subnets(SubnetIds=[z["SubnetId"] for z in lb["AvailabilityZones"]])["Subnets"]
     assert {s["VpcId"] for s in subnets} == {out["vpc_id"]} and not any(s["MapPublicIpOnLaunch"] for s in subnets)
@@ -106,3 +120,5 @@ def test_telemetry_component_applies_converges_and_destroys(emulator, provider_m
     assert run.plan_exit_code() == 0, "a second plan must show no changes"
     run.destroy()
     assert telemetry_leftovers(emulator) == {}, "destroy left resources behind"
+    if listener == "HTTPS":
+        emulator.client("acm").delete_certificate(CertificateArn=certificate)
