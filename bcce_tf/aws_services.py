@@ -17,6 +17,10 @@ SERVICES: dict[str, tuple[str | None, str | None]] = {
     "cognito-idp": ("cognitoidp", "cognitoidp"),
     "dynamodb": ("dynamodb", "dynamodb"),
     "ec2": ("ec2", "ec2"),
+    "ecr": ("ecr", "ecr"),
+    "ecs": ("ecs", "ecs"),
+    # Application load balancers: hashicorp/aws 3.x routes them through its "elb" endpoint key.
+    "elasticloadbalancing": ("elb", "elbv2"),
     "firehose": ("firehose", "firehose"),
     "glue": ("glue", "glue"),
     "iam": ("iam", "iam"),

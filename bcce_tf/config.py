@@ -27,6 +27,7 @@ COMPONENTS = (
     "identity",
     "guardrails",
     "dashboards",
+    "telemetry",
 )
 COMPONENT_GROUPS = {"infrastructure": ("security", "network")}
 
@@ -147,6 +148,27 @@ class Analytics(Strict):
     log_prompts: bool = False
 
 
+class Telemetry(Strict):
+    """The OpenTelemetry collector Claude Code exports to (ADOT on ECS Fargate, internal load balancer)."""
+
+    enabled: bool = False
+    # ACM certificate of the internal load balancer's HTTPS listener (OTLP/HTTP on port 4318).
+    certificate_arn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}$")
+    # Plain HTTP inside the VPC instead of HTTPS: only when set explicitly, and never with a certificate.
+    allow_http: bool = False
+    desired_count: int = Field(default=2, ge=1, le=10)
+
+    @model_validator(mode="after")
+    def _listener(self) -> Telemetry:
+        if self.enabled and self.certificate_arn is None and not self.allow_http:
+            raise ValueError("telemetry.enabled needs telemetry.certificate_arn (an ACM certificate ARN for HTTPS) "
+                             "or telemetry.allow_http: true (plain HTTP inside the VPC)")
+        if self.certificate_arn is not None and self.allow_http:
+            raise ValueError("telemetry.certificate_arn and telemetry.allow_http exclude each other: "
+                             "give the certificate for HTTPS, or allow_http for plain HTTP")
+        return self
+
+
 class Backend(Strict):
     type: Literal["local", "s3"] = "local"
     bucket: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -243,6 +265,7 @@ class Config(Strict):
     security: Security = Field(default_factory=Security)
     monitoring: Monitoring = Field(default_factory=Monitoring)
     analytics: Analytics = Field(default_factory=Analytics)
+    telemetry: Telemetry = Field(default_factory=Telemetry)
     backend: Backend = Field(default_factory=Backend)
     provider: Provider = Field(default_factory=Provider)
     resilience: Resilience = Field(default_factory=Resilience)
@@ -318,6 +341,12 @@ class Config(Strict):
                 "set provider.generation to 5 or drop the component"
             )
         self._access_combinations()
+        if self.telemetry.enabled and self.analytics_model == "none":
+            raise ValueError("telemetry.enabled writes Claude Code's events into the log group of the analytics component, "
+                             "but analytics_model is 'none'; set analytics_model to 'open-source-self-hosted' or telemetry.enabled to false")
+        if "telemetry" in self.requested_components_raw() and not self.telemetry.enabled:
+            raise ValueError("component 'telemetry' was requested but telemetry.enabled is false; set it to true "
+                             "(with telemetry.certificate_arn or telemetry.allow_http)")
         longest = max(len(s) for s in BUCKET_SUFFIXES)
         worst = len(bucket_name(self.stack_name, self.organization_id, "0" * ACCOUNT_ID_LEN, "x" * LONGEST_REGION, "x" * longest))
         if worst > 63:
@@ -374,6 +403,7 @@ class Config(Strict):
             "identity": True,
             "guardrails": self.guardrails and self.provider.generation >= 5,
             "dashboards": self.dashboard.platform != "none",
+            "telemetry": self.telemetry.enabled,
         }
         enabled = {c for c in requested if allowed[c]}
         # Every component encrypts with the stack key; dashboards live in the private subnets.
@@ -381,6 +411,9 @@ class Config(Strict):
             enabled.add("security")
         if "dashboards" in enabled:
             enabled |= {"network", "analytics"} if self.analytics_model != "none" else {"network"}
+        # The collector runs in the private subnets and writes into the analytics log group.
+        if "telemetry" in enabled:
+            enabled |= {"network", "analytics"}
         # Identity hands out the developer policy; that policy requires the guardrail and the
         # bedrock-runtime VPC endpoint when those are on, so they come along.
         if "identity" in enabled:

@@ -43,6 +43,8 @@ def scan_config(generation: int) -> Config:
         "analytics_model": "open-source-self-hosted",
         "dashboard": {"platform": "grafana"},
         "monitoring": {"alarm_email": "alerts@example.com"},
+        "telemetry": {"enabled": True,
+                      "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"},
     })
 
 

@@ -25,6 +25,10 @@ COMBINATIONS = [
     {"generation": gen, "auth": auth, "guardrails": guard, "privatelink": link, "dashboard": dash}
     for gen, auth, guard, link, dash in itertools.product(
         (5, 3), ("identity-center", "cognito-oidc"), (True, False), (True, False), ("none", "grafana"))
+] + [
+    # The OpenTelemetry collector's roles (telemetry on).
+    {"generation": gen, "auth": "identity-center", "guardrails": True, "privatelink": link, "dashboard": "none", "telemetry": True}
+    for gen, link in itertools.product((5, 3), (True, False))
 ]
 
 
@@ -33,6 +37,8 @@ def config_for(case: dict) -> Config:
             "privatelink": case["privatelink"], "dashboard": {"platform": case["dashboard"]}}
     if case["auth"] == "cognito-oidc":
         data["cognito"] = {"issuer_url": "https://idp.example.com", "client_id": "client"}
+    if case.get("telemetry"):
+        data["telemetry"] = {"enabled": True, "allow_http": True}
     return Config.model_validate(data)
 
 

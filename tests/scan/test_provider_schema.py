@@ -27,8 +27,17 @@ def _space(generation: int) -> list[dict]:
             [(True, d) for d in ("none", "grafana", "metabase", "superset")] + [(False, "none")],
             (None, ENDPOINT)):
         cases.append({"generation": generation, "auth": auth, "guardrails": guardrails, "privatelink": privatelink,
-                      "analytics": analytics, "dashboard": dashboard, "endpoint": endpoint})
+                      "analytics": analytics, "dashboard": dashboard, "endpoint": endpoint, "telemetry": None})
+    # The collector (telemetry on), with each listener, with and without PrivateLink and dashboards.
+    for listener, privatelink, dashboard, endpoint in itertools.product(
+            ("http", "https"), (True, False), ("none", "grafana"), (None, ENDPOINT)):
+        cases.append({"generation": generation, "auth": "identity-center", "guardrails": True, "privatelink": privatelink,
+                      "analytics": True, "dashboard": dashboard, "endpoint": endpoint, "telemetry": listener})
     return cases
+
+
+TELEMETRY = {"http": {"enabled": True, "allow_http": True},
+             "https": {"enabled": True, "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"}}
 
 
 def config_for(case: dict) -> Config:
@@ -37,6 +46,8 @@ def config_for(case: dict) -> Config:
             "analytics_model": "open-source-self-hosted" if case["analytics"] else "none"}
     if case["auth"] == "cognito-oidc":
         data["cognito"] = {"issuer_url": "https://idp.example.com", "client_id": "client"}
+    if case.get("telemetry"):
+        data["telemetry"] = TELEMETRY[case["telemetry"]]
     return Config.model_validate(data)
 
 

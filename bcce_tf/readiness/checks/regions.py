@@ -18,6 +18,7 @@ BATCH = 10  # names per ssm:GetParameters request
 # global-infrastructure parameters; any one of the names is enough.
 SSM_NAMES: dict[str, tuple[str, ...]] = {
     "sso-admin": ("identity-center", "sso"),
+    "elasticloadbalancing": ("elb", "elasticloadbalancing"),
 }
 # Global services: one endpoint for the partition, not listed per region.
 GLOBAL_SERVICES = frozenset({"budgets"})

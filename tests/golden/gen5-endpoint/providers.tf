@@ -24,6 +24,9 @@ provider "aws" {
     cognitoidp = var.aws_endpoint_url
     dynamodb = var.aws_endpoint_url
     ec2 = var.aws_endpoint_url
+    ecr = var.aws_endpoint_url
+    ecs = var.aws_endpoint_url
+    elbv2 = var.aws_endpoint_url
     firehose = var.aws_endpoint_url
     glue = var.aws_endpoint_url
     iam = var.aws_endpoint_url
