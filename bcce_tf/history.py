@@ -46,6 +46,7 @@ class RunRecord:
     attempts: dict[str, int] = field(default_factory=dict)
     breaker_transitions: list[dict[str, str]] = field(default_factory=list)
     readiness_score: int | None = None
+    drifted_resources: int | None = None  # bcce drift: resources changed outside Terraform (None: not a drift run)
     error: str = ""
     duration: float = 0.0  # seconds from start to end
     forced: dict[str, Any] | None = None  # the readiness gate overridden with --force: who, when, score, failures
@@ -185,6 +186,7 @@ _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "attempts": (dict,),
     "breaker_transitions": (list,),
     "readiness_score": (int, float, type(None)),
+    "drifted_resources": (int, type(None)),
     "duration": (int, float),
     "forced": (dict, type(None)),
 }

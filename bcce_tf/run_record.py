@@ -17,7 +17,7 @@ from typing import Any
 from bcce_tf.exit_codes import ExitCode
 
 # Top-level commands whose every invocation leaves a run record.
-RECORDED_COMMANDS = frozenset({"plan", "apply", "destroy", "deploy", "readiness", "state", "doctor"})
+RECORDED_COMMANDS = frozenset({"plan", "apply", "destroy", "deploy", "readiness", "state", "doctor", "drift"})
 
 
 def utc_stamp(epoch: float) -> str:
@@ -63,6 +63,7 @@ class RunRecorder:
             attempts=dict(self.state.get("attempts", {})),
             breaker_transitions=[dict(item) for item in self.state.get("transitions", [])],
             readiness_score=self.state.get("readiness_score"),
+            drifted_resources=self.state.get("drifted_resources"),
             error=error,
             duration=round(ended - self.started, 3),
             forced=self.state.get("forced"),

@@ -29,6 +29,7 @@ class RunState(MutableMapping[str, Any]):
     progress: Any = None  # the run's Progress display
     readiness: Any = None  # the readiness Report of the run's gate
     readiness_score: int | None = None
+    drifted_resources: int | None = None  # what bcce drift found, for the run record and its metric
     forced: dict[str, Any] | None = None  # what --force overrode
     announced: bool | None = None  # "bcce run <id>" was logged
     extra: dict[str, Any] = field(default_factory=dict)  # any other name

@@ -22,6 +22,7 @@ def drift_command(
     import json
 
     from bcce_tf import drift, fanout, stack
+    from bcce_tf.cli.common import run_state
     from bcce_tf.cli.fanout import over_targets
     from bcce_tf.cli.stack_cmds import _render_all
     from bcce_tf.errors import NothingDeployedError, UsageError
@@ -45,6 +46,8 @@ def drift_command(
     deployed = [record for record in records if record["deployed"]]
     resources = [item for record in deployed for item in record["drifted"]]
     fanout.write_result({"deployed": bool(deployed), "drifted": resources, "changed": len(resources)})
+    if deployed:
+        run_state(ctx).drifted_resources = len(resources)
     if fmt == "json":
         typer.echo(json.dumps({"targets": records}, indent=2, sort_keys=True))
     else:

@@ -59,8 +59,9 @@ def metric_widgets(stack: str, region: str, min_score: int) -> list[dict[str, An
             _line("circuit_breaker_open", stack, region, label="A breaker open (0/1)"),
             _line("client_pool_utilization", stack, region, label="Client pool (%)", yAxis="right"),
         ]),
-        _widget(16, 6, "Readiness and estimated monthly cost", region, [
+        _widget(16, 6, "Readiness, drift and estimated monthly cost", region, [
             _line("readiness_score", stack, region, label="Readiness score"),
+            _line("drifted_resources", stack, region, label="Resources drifted (last bcce drift)"),
             _line("monthly_cost", stack, region, label="Estimated monthly cost (USD)", yAxis="right"),
         ], period=3600, annotations={"horizontal": [{"label": "Readiness minimum", "value": min_score}]}),
         _widget(0, 12, "Claude Code requests and errors", region, [

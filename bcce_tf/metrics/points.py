@@ -159,6 +159,8 @@ def run_points(record: Mapping[str, Any], breakers: Mapping[str, Any] | Iterable
         points += _points("circuit_breaker_open", max((int(is_open(s)) for _, s in mine), default=0), ended, values)
         if record.get("readiness_score") is not None:
             points += _points("readiness_score", float(record["readiness_score"]), ended, values)
+        if record.get("drifted_resources") is not None:
+            points += _points("drifted_resources", float(record["drifted_resources"]), ended, values)
         utilization = pool_utilization(record, region)
         if utilization is not None:
             points += _points("client_pool_utilization", round(100 * utilization, 3), ended, values)

@@ -57,6 +57,7 @@ def families(runs: Iterable[Mapping[str, Any]], breakers: Mapping[str, str], cos
     breaker_open = GaugeMetricFamily(_family_name("circuit_breaker_open"), _help("circuit_breaker_open"), labels=_labels("circuit_breaker_open"))
     readiness = GaugeMetricFamily(_family_name("readiness_score"), _help("readiness_score"), labels=_labels("readiness_score"))
     monthly = GaugeMetricFamily(_family_name("monthly_cost"), _help("monthly_cost"), labels=_labels("monthly_cost"))
+    drifted = GaugeMetricFamily(_family_name("drifted_resources"), _help("drifted_resources"), labels=_labels("drifted_resources"))
     pool = GaugeMetricFamily(_family_name("client_pool_utilization"), _help("client_pool_utilization"), labels=_labels("client_pool_utilization"))
 
     successes: dict[tuple[str, str, str], int] = {}
@@ -64,6 +65,7 @@ def families(runs: Iterable[Mapping[str, Any]], breakers: Mapping[str, str], cos
     retry_counts: dict[tuple[str, str, str], int] = {}
     durations: dict[tuple[str, str, str], list[float]] = {}
     scores: dict[tuple[str, str], float] = {}
+    drift: dict[tuple[str, str], int] = {}
     pools: dict[tuple[str, str], float] = {}
     for run in runs:
         if run.get("exit_code") is None:
@@ -81,6 +83,8 @@ def families(runs: Iterable[Mapping[str, Any]], breakers: Mapping[str, str], cos
                 durations.setdefault(key, []).append(float(run.get("duration") or 0.0))
             if run.get("readiness_score") is not None:
                 scores[(stack, region)] = float(run["readiness_score"])
+            if run.get("drifted_resources") is not None:
+                drift[(stack, region)] = int(run["drifted_resources"])
             utilization = pool_utilization(run, region)
             if utilization is not None:
                 pools[(stack, region)] = utilization
@@ -99,11 +103,13 @@ def families(runs: Iterable[Mapping[str, Any]], breakers: Mapping[str, str], cos
         breaker_open.add_metric([name], int(is_open(breakers[name])))
     for key in sorted(scores):
         readiness.add_metric(list(key), scores[key])
+    for key in sorted(drift):
+        drifted.add_metric(list(key), drift[key])
     for key in sorted(pools):
         pool.add_metric(list(key), pools[key])
     if cost is not None:
         monthly.add_metric([cost.stack], cost.monthly_usd)
-    return [success, failure, duration, retries, breaker_open, readiness, monthly, pool]
+    return [success, failure, duration, retries, breaker_open, readiness, drifted, monthly, pool]
 
 
 def _le(bound: float) -> str:

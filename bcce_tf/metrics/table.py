@@ -105,17 +105,22 @@ METRICS: tuple[Metric, ...] = (
         PrometheusMetric("bcce_readiness_score", "gauge", ("stack", "region")),
     ),
     Metric(
+        "drifted_resources", "Resources changed outside Terraform that the last bcce drift of the stack found (0: in sync).",
+        CloudWatchMetric("BCCE/Drift", "DriftedResources", "Count", _PER_STACK, "Maximum", "bcce"),
+        PrometheusMetric("bcce_drifted_resources", "gauge", ("stack", "region")),
+    ),
+    Metric(
         "monthly_cost", "Estimated monthly cost of the whole rollout in USD (bcce cost estimate), published in the config's first region.",
         CloudWatchMetric("BCCE/Cost", "EstimatedMonthlyCost", "None", _PER_STACK, "Maximum", "bcce"),
         PrometheusMetric("bcce_monthly_cost", "gauge", ("stack",)),
         earlier="BCCE/Cost/Monthly",
     ),
     Metric(
-        "claude_code_requests", "Claude Code usage events in the usage log group (metric filter).",
+        "claude_code_requests", "Claude Code claude_code.api_request events in the usage log group (metric filter).",
         CloudWatchMetric("BCCE/ClaudeCode", "Requests", "None", ((),), "Sum", "log-filter"),
     ),
     Metric(
-        "claude_code_errors", "Claude Code usage events with status error (metric filter).",
+        "claude_code_errors", "Claude Code claude_code.api_error events in the usage log group (metric filter).",
         CloudWatchMetric("BCCE/ClaudeCode", "Errors", "None", ((),), "Sum", "log-filter"),
         earlier="BCCE/Errors/Rate",
     ),

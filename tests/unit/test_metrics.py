@@ -101,6 +101,14 @@ def test_declined_and_planning_runs_are_no_deployments():
     assert planned[("ReadinessScore", rollup)] == 64
 
 
+def test_a_drift_run_publishes_what_it_found_and_other_runs_nothing_of_drift():
+    rollup = (("Region", "us-east-1"), ("Stack", "bcce"))
+    drifted = by_metric(run_points(record(operation="drift", exit_code=2, drifted_resources=3)))
+    assert drifted[("DriftedResources", rollup)] == 3
+    assert not any(name.startswith("Deployment") for name, _ in drifted), "a drift run changes nothing: no deployment"
+    assert not any(name == "DriftedResources" for name, _ in by_metric(run_points(record())))
+
+
 def test_breakers_of_the_stack_and_region_only_with_a_rollup():
     states = {"terraform-apply:bcce:us-east-1": "open", "aws:sts:us-east-1": "closed",
               "terraform-apply:other:us-east-1": "open", "terraform-apply:bcce:eu-west-1": "open"}
@@ -142,6 +150,8 @@ HISTORY = [
     record(operation="destroy", exit_code=0, duration=20.0),
     record(operation="readiness", exit_code=0, readiness_score=81, duration=9.0),
     record(operation="readiness", exit_code=6, readiness_score=55, duration=9.0),
+    record(operation="drift", exit_code=2, drifted_resources=3, duration=30.0),
+    record(operation="drift", exit_code=0, drifted_resources=0, duration=30.0),
     record(operation="apply", exit_code=None, outcome="running"),
 ]
 
@@ -171,6 +181,7 @@ def test_prometheus_values_are_derived_from_the_history():
     assert samples[("bcce_circuit_breaker_open", (("breaker", "aws:sts:us-east-1"),))] == 0
     assert samples[("bcce_readiness_score", (("region", "us-east-1"), ("stack", "bcce")))] == 55, "the latest score"
     assert samples[("bcce_monthly_cost", (("stack", "bcce"),))] == 1500.25
+    assert samples[("bcce_drifted_resources", (("region", "us-east-1"), ("stack", "bcce")))] == 0, "the latest drift run: in sync again"
     assert not any(name == "bcce_deployment_success_total" and ("operation", "readiness") in labels for name, labels in samples)
 
 

@@ -335,6 +335,31 @@ def test_alarms_budget_and_saved_queries(generation):
     assert "aws_cloudwatch_log_metric_filter" not in {k for block in without_analytics["resource"] for k in block}
 
 
+def _exporter_record(event: str) -> dict[str, Any]:
+    """A Claude Code log event as the collector's awscloudwatchlogs exporter writes it (the shape
+    tests/integration/test_usage_queries.py sends through the pipeline)."""
+    return {"body": f"claude_code.{event}", "severity_number": 9, "severity_text": "INFO",
+            "attributes": {"event.name": event, "user.email": "alice@example.com", "session.id": "s-1"},
+            "resource": {"service.name": "claude-code", "team.id": "platform"}}
+
+
+def _matches(pattern: str, record: dict[str, Any]) -> bool:
+    """CloudWatch Logs' JSON filter pattern `{ $.field = "value" }`, the one form the metric filters use."""
+    pattern = pattern.replace('\\"', '"')  # the HCL string's escapes, as Terraform reads them
+    match = re.fullmatch(r'\{ \$\.(\w+) = "([^"*]+)" \}', pattern)
+    assert match, f"not the simple JSON equality form: {pattern}"
+    return record.get(match.group(1)) == match.group(2)
+
+
+@pytest.mark.parametrize("generation", GENERATIONS)
+def test_the_claude_code_metric_filters_count_the_events_claude_code_sends(generation):
+    filters = resources(parse(render(generation)["modules/monitoring/main.tf"]), "aws_cloudwatch_log_metric_filter")
+    events = ("user_prompt", "api_request", "api_error", "tool_result", "tool_decision")
+    counted = {name: [e for e in events if _matches(spec["pattern"], _exporter_record(e))] for name, spec in filters.items()}
+    assert counted == {"requests": ["api_request"], "errors": ["api_error"]}
+    assert {one(spec["metric_transformation"])["name"] for spec in filters.values()} == {"Requests", "Errors"}
+
+
 @pytest.mark.parametrize("generation", GENERATIONS)
 def test_root_variables_are_typed_validated_and_documented(generation):
     files = render(generation)
