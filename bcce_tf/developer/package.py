@@ -123,24 +123,6 @@ if __name__ == "__main__":
     main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent)
 '''
 
-_READ_JSON = '''
-
-def read_json_object(path):
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {}
-    if not text.strip():
-        return {}
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path} is not valid JSON (line {exc.lineno}: {exc.msg}); fix or move it, nothing was written") from exc
-    if not isinstance(data, dict):
-        raise ValueError(f"{path} holds a JSON {type(data).__name__}, not an object; fix or move it, nothing was written")
-    return data
-'''
-
 
 def _source(obj: object, rename: str | None = None) -> str:
     text = inspect.getsource(obj)  # type: ignore[arg-type]
@@ -167,7 +149,8 @@ def merge_program() -> str:
         "\n" + _source(parse_sections),
         "\n" + _source(files.json_text),
         "\n" + _source(files.backup_name),
-        _READ_JSON,
+        # the installer has no UsageError: the same check raises ValueError, which merge.py reports
+        "\n" + _source(files.read_json_object).replace("raise UsageError(", "raise ValueError("),
         _MAIN,
     ]
     return "\n".join(p.rstrip("\n") + "\n" for p in parts)
