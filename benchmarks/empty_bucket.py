@@ -119,7 +119,7 @@ def main() -> None:
     server.start()
     host, port = server.get_host_and_port()
     url = f"http://{host}:{port}"
-    sides = {"raw boto3 paged delete_objects loop (anchor)": run_anchor, "bcce --delete-data emptying (bucket_data.empty)": run_bcce}
+    sides = {"raw boto3: paginator, then delete_objects per page (anchor)": run_anchor, "bcce --delete-data emptying (bucket_data.empty)": run_bcce}
     times: dict[str, list[float]] = {name: [] for name in sides}
     requests: dict[str, list[int]] = {name: [] for name in sides}
     fill_times: list[float] = []
