@@ -94,12 +94,33 @@ def _protected_databases(resources: dict[str, retention.Resource]) -> list[str]:
                   if r.type in ("aws_db_instance", "aws_rds_cluster") and r.values.get("deletion_protection"))
 
 
+def emptied_state(directory: Path) -> str | None:
+    """Why the local state cannot be trusted, or None. Terraform rewrites terraform.tfstate in place
+    (truncate, then write): a Terraform killed in between leaves it empty, which Terraform reads as
+    "no resources" although its previous state, in terraform.tfstate.backup, still lists some."""
+    current, previous = directory / "terraform.tfstate", directory / "terraform.tfstate.backup"
+    try:
+        if current.stat().st_size or not previous.stat().st_size:
+            return None
+        document = json.loads(previous.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(document, dict) or not document.get("resources"):
+        return None
+    return (f"{current} is empty (a Terraform run was stopped while writing it) but {previous.name} lists "
+            f"{len(document['resources'])} resources; bring the state back with 'bcce state backups' and "
+            "'bcce state restore BACKUP', then run the destroy again (nothing was deleted)")
+
+
 def destroy(handle: Any, *, delete_data: bool, show: Callable[[Any], None] = lambda _: None,
             say: Callable[[str], None] = print) -> DestroyOutcome:
     from bcce_tf import stack, state_backups
 
     target = handle.target
     outcome = DestroyOutcome(stack=target.key)
+    problem = emptied_state(Path(handle.directory))
+    if problem:
+        raise DataProtectedError(f"destroy of {target.key} refused: {problem}")
     state_backups.before(handle, "destroy")
     summary, document = stack.plan_destroy(handle)
     resources = retention.managed_resources(document)
