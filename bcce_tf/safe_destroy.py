@@ -171,7 +171,10 @@ def destroy(handle: Any, *, delete_data: bool, show: Callable[[Any], None] = lam
                 raise
             say(f"  new objects arrived while destroying (access logs); emptying again (round {round_ + 1} of 3)")
     if keys:
-        left = [a for a in stack.state_addresses(handle) if "." + retention.KEY_TYPE + "." not in "." + a]
+        # From a fresh (refreshed) plan, not `state list`: after an interrupted destroy the state can
+        # still name resources whose deletion reached AWS unrecorded; they are gone and hold nothing.
+        _, fresh = stack.plan_destroy(handle)
+        left = sorted(a for a in retention.managed_resources(fresh) if "." + retention.KEY_TYPE + "." not in "." + a)
         if left:
             raise DataProtectedError(f"the KMS keys of {target.key} are kept: resources that may be encrypted with them "
                                      f"are still in the state ({', '.join(left[:5])}); run 'bcce destroy --delete-data' again")

@@ -186,6 +186,15 @@ def test_destroy_killed_half_way_is_finished_by_running_it_again(emulator, provi
         assert inventory(emulator)["keys"] == ["Enabled"], "the key is not scheduled for deletion by the killed run"
         assert buckets_when_key_deleted == []
 
+        # A kill can land while Terraform rewrites terraform.tfstate in place (truncate, then write);
+        # the file is emptied here to make that case certain. bcce refuses to take the empty file for
+        # "nothing left", the newest backup is restored, and the destroy then finishes, stepping over
+        # what the killed run deleted without recording it.
+        (project.root / STACK_DIR / "terraform.tfstate").write_text("")
+        refused = project.bcce(*url, "destroy", "--auto-approve", "--delete-data")
+        assert refused.code == 26 and "is empty (a Terraform run was stopped while writing it)" in refused.stderr, \
+            refused.explain()
+        assert inventory(emulator)["keys"] == ["Enabled"]
         proxy.reset_observations()
         finished = project.finish(*url, "destroy", "--auto-approve", "--delete-data")
         assert finished.code == 0, finished.explain()
