@@ -94,12 +94,33 @@ def _protected_databases(resources: dict[str, retention.Resource]) -> list[str]:
                   if r.type in ("aws_db_instance", "aws_rds_cluster") and r.values.get("deletion_protection"))
 
 
+def emptied_state(directory: Path) -> str | None:
+    """Why the local state cannot be trusted, or None. Terraform rewrites terraform.tfstate in place
+    (truncate, then write): a Terraform killed in between leaves it empty, which Terraform reads as
+    "no resources" although its previous state, in terraform.tfstate.backup, still lists some."""
+    current, previous = directory / "terraform.tfstate", directory / "terraform.tfstate.backup"
+    try:
+        if current.stat().st_size or not previous.stat().st_size:
+            return None
+        document = json.loads(previous.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(document, dict) or not document.get("resources"):
+        return None
+    return (f"{current} is empty (a Terraform run was stopped while writing it) but {previous.name} lists "
+            f"{len(document['resources'])} resources; bring the state back with 'bcce state backups' and "
+            "'bcce state restore BACKUP', then run the destroy again (nothing was deleted)")
+
+
 def destroy(handle: Any, *, delete_data: bool, show: Callable[[Any], None] = lambda _: None,
             say: Callable[[str], None] = print) -> DestroyOutcome:
     from bcce_tf import stack, state_backups
 
     target = handle.target
     outcome = DestroyOutcome(stack=target.key)
+    problem = emptied_state(Path(handle.directory))
+    if problem:
+        raise DataProtectedError(f"destroy of {target.key} refused: {problem}")
     state_backups.before(handle, "destroy")
     summary, document = stack.plan_destroy(handle)
     resources = retention.managed_resources(document)
@@ -150,7 +171,10 @@ def destroy(handle: Any, *, delete_data: bool, show: Callable[[Any], None] = lam
                 raise
             say(f"  new objects arrived while destroying (access logs); emptying again (round {round_ + 1} of 3)")
     if keys:
-        left = [a for a in stack.state_addresses(handle) if "." + retention.KEY_TYPE + "." not in "." + a]
+        # From a fresh (refreshed) plan, not `state list`: after an interrupted destroy the state can
+        # still name resources whose deletion reached AWS unrecorded; they are gone and hold nothing.
+        _, fresh = stack.plan_destroy(handle)
+        left = sorted(a for a in retention.managed_resources(fresh) if "." + retention.KEY_TYPE + "." not in "." + a)
         if left:
             raise DataProtectedError(f"the KMS keys of {target.key} are kept: resources that may be encrypted with them "
                                      f"are still in the state ({', '.join(left[:5])}); run 'bcce destroy --delete-data' again")
