@@ -23,22 +23,14 @@ import pytest
 from bcce_tf.__main__ import run
 from bcce_tf.developer import models, package
 from tests.support.iam_eval import Request, authorizing_action, evaluate
-from tests.support.stack import emulator_config, render_for_emulator
+from tests.support.stack import GUARDRAIL_ACCOUNT, deploy_guarded_bedrock_access, guardrail_arn
 
 pytestmark = pytest.mark.integration
 
-ACCOUNT = "123456789012"
+ACCOUNT = GUARDRAIL_ACCOUNT
 REGION = "us-east-1"
-GUARDRAIL_ARN = f"arn:aws:bedrock:{REGION}:{ACCOUNT}:guardrail/gr0example1abc"
-GUARDRAIL_VERSION = "3"
+GUARDRAIL_ARN = guardrail_arn(REGION)
 START_URL = "https://d-1234567890.awsapps.com/start"
-OVERRIDE = f"""
-module "bedrock_access" {{
-  enforce_guardrail = true
-  guardrail_arn     = "{GUARDRAIL_ARN}"
-  guardrail_version = "{GUARDRAIL_VERSION}"
-}}
-"""
 # Set while the package is built: none of it may end up in an archive.
 FAKE_SECRETS = {"AWS_ACCESS_KEY_ID": "AKIAPACKAGETESTKEY01", "AWS_SECRET_ACCESS_KEY": "pkgSecretMustNotLeak/0123456789abcdefXYZ",
                 "AWS_SESSION_TOKEN": "pkgSessionTokenMustNotLeak"}
@@ -46,20 +38,7 @@ FAKE_SECRETS = {"AWS_ACCESS_KEY_ID": "AKIAPACKAGETESTKEY01", "AWS_SECRET_ACCESS_
 
 @pytest.fixture(scope="module")
 def deployed(moto_server, provider_mirror, tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        for name in list(os.environ):
-            if name.startswith(("AWS_", "TF_", "BCCE_")):
-                mp.delenv(name)
-        moto_server.reset()
-        config = emulator_config(organization_id="acme", components=["bedrock-access"], privatelink=False, regions=[REGION],
-                                 allowed_model_patterns=["anthropic.claude-sonnet-4-5-*", "anthropic.claude-haiku-4-5-*"])
-        stack_run = render_for_emulator(config, tmp_path_factory.mktemp("package"), moto_server.url, provider_mirror)
-        (stack_run.directory / "guardrail_override.tf").write_text(OVERRIDE, encoding="utf-8")
-        stack_run.init()
-        stack_run.apply()
-        outputs = stack_run.outputs()
-    outputs.update(guardrail_arn=GUARDRAIL_ARN, guardrail_version=GUARDRAIL_VERSION)
-    return config, outputs
+    return deploy_guarded_bedrock_access(moto_server, provider_mirror, tmp_path_factory.mktemp("package"), [REGION])
 
 
 @pytest.fixture()

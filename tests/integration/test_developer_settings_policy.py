@@ -11,46 +11,24 @@ the guardrails component's outputs (guardrail_arn, guardrail_version) would.
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
 from bcce_tf.__main__ import run
 from bcce_tf.developer import models
 from tests.support.iam_eval import Request, authorizing_action, evaluate
-from tests.support.stack import emulator_config, render_for_emulator
+from tests.support.stack import DEVELOPER_MODEL_PATTERNS, GUARDRAIL_ACCOUNT, deploy_guarded_bedrock_access, guardrail_arn
 
 pytestmark = pytest.mark.integration
 
-ACCOUNT = "123456789012"
-GUARDRAIL_ARN = f"arn:aws:bedrock:us-east-1:{ACCOUNT}:guardrail/gr0example1abc"
-GUARDRAIL_VERSION = "3"
-PATTERNS = ["anthropic.claude-sonnet-4-5-*", "anthropic.claude-haiku-4-5-*"]
-OVERRIDE = f"""
-module "bedrock_access" {{
-  enforce_guardrail = true
-  guardrail_arn     = "{GUARDRAIL_ARN}"
-  guardrail_version = "{GUARDRAIL_VERSION}"
-}}
-"""
+ACCOUNT = GUARDRAIL_ACCOUNT
+GUARDRAIL_ARN = guardrail_arn()
+PATTERNS = DEVELOPER_MODEL_PATTERNS
 
 
 @pytest.fixture(scope="module")
 def deployed(moto_server, provider_mirror, tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        for name in list(os.environ):
-            if name.startswith(("AWS_", "TF_", "BCCE_")):
-                mp.delenv(name)
-        moto_server.reset()
-        config = emulator_config(organization_id="acme", components=["bedrock-access"], privatelink=False,
-                                 regions=["us-east-1", "eu-west-1"], allowed_model_patterns=PATTERNS)
-        stack_run = render_for_emulator(config, tmp_path_factory.mktemp("settings"), moto_server.url, provider_mirror)
-        (stack_run.directory / "guardrail_override.tf").write_text(OVERRIDE, encoding="utf-8")
-        stack_run.init()
-        stack_run.apply()
-        outputs = stack_run.outputs()
-    outputs.update(guardrail_arn=GUARDRAIL_ARN, guardrail_version=GUARDRAIL_VERSION)
-    return config, outputs
+    return deploy_guarded_bedrock_access(moto_server, provider_mirror, tmp_path_factory.mktemp("settings"), ["us-east-1", "eu-west-1"])
 
 
 def write_project(tmp_path, config, outputs):

@@ -84,3 +84,39 @@ def render_for_emulator(config: Config, workdir: Path, endpoint_url: str, mirror
     target = StackTarget(config.stack_name, region)
     rendered = render_stack(config, target, workdir, RenderOptions(endpoint_url=endpoint_url, components=components))
     return StackRun(rendered=rendered, mirror=mirror, env=dict(env or {}))
+
+
+# A bedrock-access stack that enforces a guardrail, as the developer settings and package tests need it.
+GUARDRAIL_ACCOUNT = "123456789012"
+GUARDRAIL_VERSION = "3"
+DEVELOPER_MODEL_PATTERNS = ["anthropic.claude-sonnet-4-5-*", "anthropic.claude-haiku-4-5-*"]
+
+
+def guardrail_arn(region: str = "us-east-1") -> str:
+    return f"arn:aws:bedrock:{region}:{GUARDRAIL_ACCOUNT}:guardrail/gr0example1abc"
+
+
+def deploy_guarded_bedrock_access(moto_server: Any, provider_mirror: Path, directory: Path,
+                                  regions: list[str]) -> tuple[Config, dict[str, Any]]:
+    """Apply bedrock-access with the guardrail enforced (moto has no Bedrock guardrails, so an override
+    names one) on the emulator, from an environment without AWS_/TF_/BCCE_ variables; (config, outputs)."""
+    import os
+
+    import pytest
+
+    override = (f'module "bedrock_access" {{\n  enforce_guardrail = true\n  guardrail_arn     = "{guardrail_arn()}"\n'
+                f'  guardrail_version = "{GUARDRAIL_VERSION}"\n}}\n')
+    with pytest.MonkeyPatch.context() as mp:
+        for name in list(os.environ):
+            if name.startswith(("AWS_", "TF_", "BCCE_")):
+                mp.delenv(name)
+        moto_server.reset()
+        config = emulator_config(organization_id="acme", components=["bedrock-access"], privatelink=False,
+                                 regions=regions, allowed_model_patterns=DEVELOPER_MODEL_PATTERNS)
+        stack_run = render_for_emulator(config, directory, moto_server.url, provider_mirror)
+        (stack_run.directory / "guardrail_override.tf").write_text(override, encoding="utf-8")
+        stack_run.init()
+        stack_run.apply()
+        outputs = stack_run.outputs()
+    outputs.update(guardrail_arn=guardrail_arn(), guardrail_version=GUARDRAIL_VERSION)
+    return config, outputs
