@@ -218,7 +218,7 @@ def test_two_destroys_at_once_on_the_s3_backend(emulator, provider_mirror, tmp_p
     """The first destroy is held at its DeleteTrail request (the proxy keeps the request until the
     test lets it go), so it holds the state lock for as long as the test needs. A destroy from a
     second checkout with --lock-timeout 1 is refused with exit 10 naming the holder; one from a
-    third checkout with --lock-timeout 120 waits for the lock and then has nothing to do."""
+    third checkout with --lock-timeout 900 waits for the lock and then has nothing to do."""
     backend = {"type": "s3", "bucket": "acme-bcce-state", "lock_table": "acme-bcce-locks"}
     first = Project(tmp_path / "runner-1", provider_mirror, backend=backend)
     with FaultProxy(emulator.url, lifetime=300) as proxy:
@@ -252,7 +252,7 @@ def test_two_destroys_at_once_on_the_s3_backend(emulator, provider_mirror, tmp_p
             assert f"state is locked by {lock['Who']} (lock id {lock['ID']}" in refused.stderr
             attempts = proxy.count("dynamodb:PutItem")
             patient = Project(tmp_path / "runner-3", provider_mirror, backend=backend).start(
-                "--lock-timeout", "120", *url, "destroy", "--auto-approve")
+                "--lock-timeout", "900", *url, "destroy", "--auto-approve")  # as long as a loaded machine needs
             while proxy.count("dynamodb:PutItem") == attempts:  # its first try for the lock, refused
                 assert time.monotonic() < deadline and patient.process.poll() is None, "the patient run never asked"
                 time.sleep(0.2)

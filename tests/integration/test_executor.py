@@ -23,13 +23,19 @@ LONG = "import time; time.sleep(60)"  # stopped by the signal long before it end
 
 
 def test_an_interrupt_stops_every_running_child_and_skips_the_rest(tmp_path):
-    specs = [spec(tmp_path, "a", LONG), spec(tmp_path, "b", LONG), spec(tmp_path, "c", LONG)]
+    ready = {label: tmp_path / f"{label}.ready" for label in "abc"}
+    # Each child says when its own code runs: a Ctrl-C during the interpreter's start-up ends it with 1, not 130.
+    specs = [spec(tmp_path, label, f"import pathlib, time; pathlib.Path({str(ready[label])!r}).touch(); time.sleep(60)")
+             for label in "abc"]
     started = []
 
     def on_line(line):
         if line.endswith(".log)") and "started" in line:
             started.append(line)
             if len(started) == 2:
+                deadline = time.monotonic() + 25
+                while not (ready["a"].exists() and ready["b"].exists()) and time.monotonic() < deadline:
+                    time.sleep(0.05)  # polls a condition; the outcome does not depend on this interval
                 raise KeyboardInterrupt  # as Ctrl-C at the terminal, once both children run
 
     begun = time.monotonic()
